@@ -1,0 +1,185 @@
+"""Load the worker's settings: defaults (config/defaults.py) < TOML file < WORKER_* environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from config.defaults import DEFAULTS, DEFAULTS_BY_NAME
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ConfigError(ValueError):
+    """A setting has a value the worker cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    allowed_networks: tuple[IPNetwork, ...]
+    fetch_timeout: float
+    connect_timeout: float
+    max_feed_bytes: int
+    max_page_bytes: int
+    max_redirects: int
+    concurrency: int
+    per_host_concurrency: int
+    per_host_delay: float
+    user_agent: str
+    min_article_chars: int
+    page_retry_limit: int
+    default_interval: float
+    sqlite_busy_timeout: float
+
+    def redacted_database_url(self) -> str:
+        return redact_url(self.database_url)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$", re.I)
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|k|m|g)?\s*$", re.I)
+_SIZE_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3,
+               "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3, "gib": 1024**3}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a string like ``90``, ``90s``, ``15m``, ``2h``, ``1d``."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"expected a duration like 30, 30s, 15m, 2h or 1d, got {value!r}")
+        seconds = float(m.group(1)) * _DURATION_UNITS[(m.group(2) or "s").lower()]
+    if seconds < 0:
+        raise ValueError("must not be negative")
+    return seconds
+
+
+def parse_size(value: Any) -> int:
+    """Bytes from an integer or a string like ``512KiB``, ``15MiB``, ``2MB``."""
+    if isinstance(value, bool):
+        raise ValueError("expected a size")
+    if isinstance(value, int | float):
+        size = int(value)
+    else:
+        m = _SIZE.match(str(value))
+        if not m:
+            raise ValueError(f"expected a size like 1048576, 512KiB or 15MiB, got {value!r}")
+        size = int(float(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()])
+    if size <= 0:
+        raise ValueError("must be positive")
+    return size
+
+
+def parse_count(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    try:
+        n = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {value!r}") from None
+    if n < 0:
+        raise ValueError("must not be negative")
+    return n
+
+
+def parse_networks(value: Any) -> tuple[IPNetwork, ...]:
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    nets = []
+    for item in items:
+        item = str(item).strip()
+        if not item:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{item!r} is not a CIDR network such as 10.0.0.0/8") from None
+    return tuple(nets)
+
+
+def parse_text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a non-empty string")
+    return value.strip()
+
+
+def parse_database_url(value: Any) -> str:
+    url = parse_text(value)
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+        raise ValueError("expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+_PARSERS = {
+    "seconds": parse_duration,
+    "bytes": parse_size,
+    "count": parse_count,
+    "cidr-list": parse_networks,
+    "text": parse_text,
+    "url": parse_database_url,
+}
+
+_MINIMUM_ONE = {"concurrency", "per_host_concurrency", "min_article_chars"}
+_POSITIVE = {"fetch_timeout", "connect_timeout", "default_interval"}
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, safe to print or log."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from defaults, the config file (or WORKER_CONFIG) and WORKER_* variables."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, tuple[Any, str]] = {d.name: (d.value, "default") for d in DEFAULTS}
+    path = config_file or env.get("WORKER_CONFIG")
+    if path:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+        for key, value in data.items():
+            if key not in DEFAULTS_BY_NAME:
+                raise ConfigError(f"config file {path}: unknown setting {key!r}")
+            raw[key] = (value, f"{key} in {path}")
+    for d in DEFAULTS:
+        var = "WORKER_" + d.name.upper()
+        if var in env and env[var] != "":
+            raw[d.name] = (env[var], var)
+    values: dict[str, Any] = {}
+    for d in DEFAULTS:
+        value, origin = raw[d.name]
+        label = origin if origin != "default" else d.name
+        try:
+            parsed = _PARSERS[d.unit](value)
+        except ValueError as exc:
+            raise ConfigError(f"invalid {label}: {exc}") from None
+        if d.name in _MINIMUM_ONE and parsed < 1:
+            raise ConfigError(f"invalid {label}: must be at least 1")
+        if d.name in _POSITIVE and parsed <= 0:
+            raise ConfigError(f"invalid {label}: must be greater than 0")
+        values[d.name] = parsed
+    names = {f.name for f in fields(Settings)}
+    assert names == set(values), names ^ set(values)
+    return Settings(**values)
+
+
+def settings_with(**overrides: Any) -> Settings:
+    """Defaults with overrides, for tests and embedding (no file, no environment)."""
+    base = load_settings(environ={})
+    return Settings(**{**base.__dict__, **overrides})
