@@ -1,0 +1,87 @@
+"""Plain values the pipeline hands to storage; no SQLAlchemy here, so the pipeline tests need no database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    url: str
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    language: str | None
+    text: str
+    summary: str | None
+    source: str  # 'page' or 'feed'
+    source_reason: str | None
+    extracted_at: datetime
+    extractor_version: str
+    page_attempts: int = 0
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """One feed entry to link to an article: a new article, an upgraded one, or an existing one."""
+
+    guid: str
+    link: str | None
+    article: ArticleRecord | None = None  # store (insert or upgrade) this article
+    article_id: int | None = None  # or link to this stored article
+    replaces_article_id: int | None = None  # the stored article that `article` upgrades
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """What one poll of a feed found out, to be written on its row."""
+
+    feed_id: int
+    checked_at: datetime
+    status: str  # 'ok', 'not_modified', 'failed'
+    next_check_at: datetime
+    http_status: int | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+
+
+@dataclass
+class StoreStats:
+    articles_new: int = 0
+    articles_updated: int = 0
+    entries_new: int = 0
+    article_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What storage knows about a feed before a poll."""
+
+    id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+    interval_seconds: int | None
+
+
+@dataclass(frozen=True)
+class KnownEntry:
+    guid: str
+    article_id: int
+    article_url: str
+    source: str
+    page_attempts: int

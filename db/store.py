@@ -1,0 +1,162 @@
+"""Reading a feed's known state and writing the outcome of one poll, in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models import Article, Feed, FeedEntry
+from db.records import ArticleRecord, EntryRecord, FeedPoll, KnownEntry, StoreStats
+from db.types import utcnow
+
+_CHUNK = 500
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
+def known_entries(session: Session, feed_id: int, guids: Iterable[str]) -> dict[str, KnownEntry]:
+    """The entries of this feed already stored, by guid, with their article's state."""
+    found: dict[str, KnownEntry] = {}
+    for chunk in _chunks(list(dict.fromkeys(guids))):
+        rows = session.execute(
+            select(FeedEntry.guid, Article.id, Article.url, Article.source, Article.page_attempts)
+            .join(Article, Article.id == FeedEntry.article_id)
+            .where(FeedEntry.feed_id == feed_id, FeedEntry.guid.in_(chunk))
+        )
+        for guid, article_id, url, source, attempts in rows:
+            found[guid] = KnownEntry(guid, article_id, url, source, attempts)
+    return found
+
+
+def articles_by_link(session: Session, links: Iterable[str]) -> dict[str, int]:
+    """Stored article ids for these normalised links: as an article URL or as any feed's entry link."""
+    wanted = list(dict.fromkeys(links))
+    found: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        for url, article_id in session.execute(select(Article.url, Article.id).where(Article.url.in_(chunk))):
+            found[url] = article_id
+        rest = [link for link in chunk if link not in found]
+        if rest:
+            rows = session.execute(
+                select(FeedEntry.link, FeedEntry.article_id).where(FeedEntry.link.in_(rest))
+            )
+            for link, article_id in rows:
+                if link is not None:
+                    found.setdefault(link, article_id)
+    return found
+
+
+def article_id_by_url(session: Session, url: str) -> int | None:
+    return session.scalar(select(Article.id).where(Article.url == url))
+
+
+def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any],
+                              conflict: list[str]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, on SQLite and PostgreSQL alike."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    return session.execute(stmt.returning(table.c.id)).scalar()
+
+
+def _article_values(rec: ArticleRecord) -> dict[str, Any]:
+    return {
+        "url": rec.url, "title": rec.title, "author": rec.author, "published_at": rec.published_at,
+        "language": rec.language, "text": rec.text, "summary": rec.summary, "source": rec.source,
+        "source_reason": rec.source_reason, "page_attempts": rec.page_attempts,
+        "content_hash": rec.content_hash, "extracted_at": rec.extracted_at,
+        "extractor_version": rec.extractor_version,
+    }
+
+
+def _overwrite(article: Article, rec: ArticleRecord) -> bool:
+    """Write rec over a stored article; True when what readers see changed."""
+    changed = article.content_hash != rec.content_hash or article.source != rec.source
+    for key, value in _article_values(rec).items():
+        setattr(article, key, value)
+    if changed:
+        article.updated_at = utcnow()
+    return changed
+
+
+def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
+                   stats: StoreStats) -> int:
+    existing = session.scalars(select(Article).where(Article.url == rec.url)).first()
+    old = session.get(Article, replaces) if replaces is not None else None
+    if old is not None and (existing is None or existing.id == old.id):
+        if _overwrite(old, rec):
+            stats.articles_updated += 1
+        session.flush()
+        return old.id
+    if old is not None and existing is not None:
+        # The page named a canonical URL stored already: fold the provisional article into it.
+        session.execute(update(FeedEntry).where(FeedEntry.article_id == old.id)
+                        .values(article_id=existing.id))
+        session.delete(old)
+    if existing is not None:
+        if existing.source == "feed" and rec.source == "page":
+            _overwrite(existing, rec)
+            stats.articles_updated += 1
+        session.flush()
+        return existing.id
+    now = utcnow()
+    new_id = _insert_ignoring_conflict(
+        session, Article.__table__,  # type: ignore[arg-type]
+        {**_article_values(rec), "created_at": now, "updated_at": now}, ["url"],
+    )
+    if new_id is None:  # another writer stored it a moment ago
+        found = article_id_by_url(session, rec.url)
+        assert found is not None
+        return found
+    stats.articles_new += 1
+    return int(new_id)
+
+
+def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord] = ()) -> StoreStats:
+    """Write a poll's outcome on its feed row and store its entries; all in the caller's transaction."""
+    stats = StoreStats()
+    feed = session.get(Feed, poll.feed_id)
+    if feed is None:
+        raise LookupError(f"feed {poll.feed_id} no longer exists")
+    feed.last_checked_at = poll.checked_at
+    feed.next_check_at = poll.next_check_at
+    feed.last_status = poll.status
+    feed.last_http_status = poll.http_status
+    if poll.status == "failed":
+        feed.error_count = (feed.error_count or 0) + 1
+        feed.last_error = poll.error
+    else:
+        feed.error_count = 0
+        feed.last_error = poll.error  # a warning (e.g. ill-formed but parsed) or None
+        if poll.etag is not None or poll.status == "ok":
+            feed.etag = poll.etag
+        if poll.last_modified is not None or poll.status == "ok":
+            feed.last_modified = poll.last_modified
+    if poll.title:
+        feed.title = poll.title
+    if poll.site_url:
+        feed.site_url = poll.site_url
+    for entry in entries:
+        if entry.article is not None:
+            article_id = _store_article(session, entry.article, entry.replaces_article_id, stats)
+        elif entry.article_id is not None:
+            article_id = entry.article_id
+        else:
+            raise ValueError(f"entry {entry.guid!r} has neither an article nor an article id")
+        stats.article_ids.append(article_id)
+        inserted = _insert_ignoring_conflict(
+            session, FeedEntry.__table__,  # type: ignore[arg-type]
+            {"feed_id": poll.feed_id, "article_id": article_id, "guid": entry.guid, "link": entry.link,
+             "first_seen_at": poll.checked_at},
+            ["feed_id", "guid"],
+        )
+        if inserted is not None:
+            stats.entries_new += 1
+    return stats
