@@ -1,0 +1,122 @@
+"""`worker` command line: argument parsing, exit codes and error reporting.
+
+Exit codes: 0 the command completed (for `ingest`: whatever single feeds did); 2 bad usage or
+configuration; 3 the database cannot be used; 1 anything unexpected (a bug: a traceback follows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from config.defaults import VERSION
+from db.engine import DatabaseError
+from worker import commands
+from worker.settings import ConfigError, parse_duration
+
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+
+
+def _interval(value: str) -> int:
+    try:
+        seconds = int(parse_duration(value))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds < 60:
+        raise argparse.ArgumentTypeError("an interval must be at least 1m")
+    return seconds
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="worker", description="News-feed ingestion worker.")
+    p.add_argument("--version", action="version", version=f"worker {VERSION}")
+    p.add_argument("--config", metavar="FILE", help="TOML config file (default: $WORKER_CONFIG)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ing = sub.add_parser("ingest", help="poll feeds once, store new articles")
+    ing.add_argument("--feed", action="append", metavar="URL_OR_PATH",
+                     help="poll this feed (added if new); repeatable. Default: every enabled feed")
+    ing.add_argument("--due", action="store_true", help="only feeds whose next check has come")
+    ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ing.set_defaults(func=commands.ingest)
+
+    feeds = sub.add_parser("feeds", help="manage the feed list").add_subparsers(
+        dest="feeds_command", required=True, metavar="ACTION")
+    add = feeds.add_parser("add", help="add a feed")
+    add.add_argument("url", metavar="URL_OR_PATH")
+    add.add_argument("--title")
+    add.add_argument("--interval", type=_interval, help="polling interval, e.g. 15m or 2h")
+    add.set_defaults(func=commands.feeds_add)
+    ls = feeds.add_parser("list", help="list feeds")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=commands.feeds_list)
+    rm = feeds.add_parser("remove", help="remove a feed (its articles stay)")
+    rm.add_argument("url", metavar="URL_OR_PATH")
+    rm.set_defaults(func=commands.feeds_remove)
+    imp = feeds.add_parser("import", help="add the feeds of an OPML file")
+    imp.add_argument("file", metavar="FILE.opml")
+    imp.set_defaults(func=commands.feeds_import)
+    exp = feeds.add_parser("export", help="print the feeds as OPML")
+    exp.set_defaults(func=commands.feeds_export)
+
+    ext = sub.add_parser("extract", help="extract one article page (no database)")
+    ext.add_argument("target", nargs="?", metavar="URL_OR_PATH")
+    ext.add_argument("--jsonl", action="store_true",
+                     help='read {"id","url","html"} lines on stdin, write one result line each')
+    ext.set_defaults(func=commands.extract)
+
+    arts = sub.add_parser("articles", help="list stored articles")
+    arts.add_argument("--feed", metavar="URL_OR_PATH")
+    arts.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d")
+    arts.add_argument("--limit", type=_positive, default=None)
+    arts.add_argument("--json", action="store_true", help="print a JSON array with every column")
+    arts.set_defaults(func=commands.articles)
+
+    dbp = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION")
+    up = dbp.add_parser("upgrade", help="migrate the database to this version's schema")
+    up.set_defaults(func=commands.db_upgrade)
+    cur = dbp.add_parser("current", help="print the schema revision of the database")
+    cur.set_defaults(func=commands.db_current)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except commands.UsageError as exc:
+        print(f"worker: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        print(f"worker: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseError as exc:
+        print(f"worker: database error: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    except KeyboardInterrupt:
+        print("worker: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

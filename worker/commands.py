@@ -1,0 +1,266 @@
+"""What each `worker` subcommand does. Parsing and exit codes live in worker/cli.py."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from db.articles import feed_rows, list_articles
+from db.database import Database
+from db.engine import make_engine
+from db.feeds import add_feed, remove_feed
+from db.migrate import current_revision, head_revision, upgrade
+from worker.extract import extract_article
+from worker.extract.jsonl import run_jsonl
+from worker.fetch import Fetcher, FetchError
+from worker.locations import BadLocation, feed_location, local_path
+from worker.output import ProgressLine, table, to_json
+from worker.parse.opml import OpmlFeed, parse_opml, render_opml
+from worker.pipeline.charset import decode_html
+from worker.pipeline.runner import FeedReport, RunSummary, Worker
+from worker.settings import Settings, load_settings, parse_duration, redact_url
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; the message says why."""
+
+
+def parse_since(value: str) -> datetime:
+    """A date (2026-01-31), a timestamp (2026-01-31T08:00:00+01:00) or an age (7d, 12h)."""
+    try:
+        return datetime.now(UTC) - timedelta(seconds=parse_duration(value))
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        msg = f"expected a date like 2026-01-31 or an age like 7d, got {value!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _open(settings: Settings) -> Database:
+    return Database.open(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+
+
+def _location(text: str) -> str:
+    try:
+        return feed_location(text)
+    except BadLocation as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- ingest -------------------------------------------------------------------------------------
+
+def ingest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = _open(settings)
+    try:
+        rejected: list[FeedReport] = []
+        urls: list[str] | None = None
+        if args.feed:
+            urls = []
+            with db.transaction() as session:
+                for text in args.feed:
+                    try:
+                        url = feed_location(text)
+                    except BadLocation as exc:
+                        rejected.append(FeedReport(url=text, status="failed", error=str(exc)))
+                        continue
+                    add_feed(session, url)
+                    urls.append(url)
+        worker = Worker(settings, db, progress=None if args.json else ProgressLine())
+        summary = asyncio.run(worker.ingest(feed_urls=urls, due_only=args.due))
+    finally:
+        db.close()
+    summary.feeds_failed += len(rejected)
+    summary.feeds = rejected + summary.feeds
+    _print_summary(summary, as_json=args.json)
+    return 0
+
+
+def _print_summary(summary: RunSummary, *, as_json: bool) -> None:
+    if as_json:
+        print(to_json(summary.to_dict()))
+        return
+    print(f"feeds: {summary.feeds_ok} ok, {summary.feeds_not_modified} not modified, "
+          f"{summary.feeds_failed} failed")
+    print(f"articles: {summary.articles_new} new, {summary.articles_updated} updated "
+          f"({summary.pages_fetched} from pages, {summary.pages_fallback} from feed text)")
+    for report in summary.feeds:
+        if report.status == "failed":
+            print(f"failed: {report.url}: {report.error}")
+
+
+# --- feeds --------------------------------------------------------------------------------------
+
+def feeds_add(args: argparse.Namespace) -> int:
+    url = _location(args.url)
+    db = _open(_settings(args))
+    try:
+        with db.transaction() as session:
+            _, added = add_feed(session, url, title=args.title, interval_seconds=args.interval)
+    finally:
+        db.close()
+    print(f"{'added' if added else 'already present'}: {url}")
+    return 0
+
+
+def feeds_list(args: argparse.Namespace) -> int:
+    db = _open(_settings(args))
+    try:
+        with db.transaction() as session:
+            rows = feed_rows(session)
+    finally:
+        db.close()
+    for row in rows:
+        row["url"] = redact_url(row["url"])
+    if args.json:
+        print(to_json(rows))
+    else:
+        table([(r["id"], r["url"], r["title"], "yes" if r["enabled"] else "no", r["last_status"],
+                r["error_count"], r["last_error"]) for r in rows],
+              ["id", "url", "title", "enabled", "last_status", "errors", "last_error"])
+    return 0
+
+
+def feeds_remove(args: argparse.Namespace) -> int:
+    try:
+        url = feed_location(args.url)
+    except BadLocation:
+        url = args.url.strip()  # a stored feed whose file has gone can still be removed
+    db = _open(_settings(args))
+    try:
+        with db.transaction() as session:
+            removed = remove_feed(session, url)
+    finally:
+        db.close()
+    if not removed:
+        raise UsageError(f"no such feed: {url}")
+    print(f"removed: {url}")
+    return 0
+
+
+def feeds_import(args: argparse.Namespace) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    try:
+        outlines = parse_opml(data)
+    except ValueError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    db = _open(_settings(args))
+    added = 0
+    try:
+        with db.transaction() as session:
+            for item in outlines:
+                _, new = add_feed(session, item.url, title=item.title, site_url=item.site_url)
+                added += new
+    finally:
+        db.close()
+    print(f"imported {len(outlines)} feeds ({added} new) from {args.file}")
+    return 0
+
+
+def feeds_export(args: argparse.Namespace) -> int:
+    db = _open(_settings(args))
+    try:
+        with db.transaction() as session:
+            rows = feed_rows(session)
+    finally:
+        db.close()
+    sys.stdout.write(render_opml(OpmlFeed(r["url"], r["title"], r["site_url"]) for r in rows))
+    return 0
+
+
+# --- extract ------------------------------------------------------------------------------------
+
+def extract(args: argparse.Namespace) -> int:
+    if args.jsonl:
+        if args.target:
+            raise UsageError("--jsonl reads stdin; give no URL or path with it")
+        run_jsonl(sys.stdin, sys.stdout)
+        return 0
+    if not args.target:
+        raise UsageError("give a URL or a path, or --jsonl")
+    settings = _settings(args)
+    target = args.target
+    if urlsplit_scheme(target) in ("http", "https"):
+        try:
+            response = asyncio.run(_fetch_page(settings, target))
+        except FetchError as exc:
+            raise UsageError(str(exc)) from None
+        html = decode_html(response.body, response.headers.get("content-type"))
+        url = response.url
+    else:
+        path = local_path(target) if target.startswith("file:") else Path(target)
+        if path is None or not path.is_file():
+            raise UsageError(f"{target!r}: no such file")
+        html = decode_html(path.read_bytes(), None)
+        url = path.resolve().as_uri()
+    page = extract_article(html, url)
+    result: dict[str, Any] = {"url": url, **page.__dict__}
+    print(to_json(result))
+    return 0
+
+
+def urlsplit_scheme(text: str) -> str:
+    head, sep, _ = text.partition(":")
+    return head.lower() if sep else ""
+
+
+async def _fetch_page(settings: Settings, url: str) -> Any:
+    async with Fetcher(settings) as fetcher:
+        return await fetcher.fetch(url, kind="page")
+
+
+# --- articles -----------------------------------------------------------------------------------
+
+def articles(args: argparse.Namespace) -> int:
+    feed_url = _location(args.feed) if args.feed else None
+    db = _open(_settings(args))
+    try:
+        with db.transaction() as session:
+            rows = list_articles(session, feed_url=feed_url, since=args.since, limit=args.limit)
+    finally:
+        db.close()
+    if args.json:
+        print(to_json(rows))
+    else:
+        table([(r["id"], r["published_at"].strftime("%Y-%m-%d %H:%M") if r["published_at"] else "",
+                r["source"], len(r["text"]), (r["title"] or "")[:70]) for r in rows],
+              ["id", "published", "source", "chars", "title"])
+    return 0
+
+
+# --- db -----------------------------------------------------------------------------------------
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    print(f"database {redact_url(settings.database_url)}: schema {before or 'empty'} -> {after}")
+    return 0
+
+
+def db_current(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"current: {current or 'none'}  (this worker's newest: {head_revision()})")
+    return 0
