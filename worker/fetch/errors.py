@@ -1,0 +1,130 @@
+"""Everything that can go wrong while fetching, as one exception tree.
+
+Every failure of :meth:`worker.fetch.Fetcher.fetch` is a :class:`FetchError`;
+nothing else escapes except programming errors (``ValueError`` for an unknown
+``kind``) and cancellation::
+
+    FetchError                 url, reason, kind, retryable
+    ├── BadScheme              "scheme"     not http(s), a file URL without a local root, an unusable URL
+    ├── BlockedAddress         "blocked"    destination is loopback, private, link-local, ... (see guard.py)
+    ├── TooLarge               "too_large"  declared or decoded body exceeds the size cap
+    ├── Timeout                "timeout"    connect timeout or the total deadline ran out   (retryable)
+    ├── ConnectFailed          "dns"        the host name did not resolve                   (retryable)
+    │                          "connect"    refused, reset, or the connection broke         (retryable)
+    │                          "tls"        TLS handshake or certificate failure
+    ├── TooManyRedirects       "redirects"  more hops than settings.max_redirects
+    ├── BadStatus              "status"     final answer not 2xx/304; has .status, .headers
+    │                                       (retryable for 408, 425, 429 and 5xx)
+    ├── BadEncoding            "encoding"   unknown, stacked or corrupt Content-Encoding
+    └── LocalFileError         "local"      local file missing, unreadable or outside its root
+
+``reason`` is a short sentence without the URL, fit for a ``last_error`` column;
+``kind`` is a stable code to branch on; ``str(err)`` is ``"<url>: <reason>"`` with
+any user-info (credentials) in the URL replaced by ``***``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+
+def redact(url: str) -> str:
+    """``url`` with its user-info (``user:password@``) replaced by ``***@``: safe to log or store."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.split("@", 1)[-1] if "@" in url else url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+
+
+class FetchError(Exception):
+    """A fetch failed; ``kind`` says how, ``reason`` says it in words."""
+
+    kind: str = "fetch"
+
+    def __init__(self, url: str, reason: str, *, kind: str | None = None) -> None:
+        super().__init__(url, reason)
+        self.url = url
+        self.reason = reason
+        if kind is not None:
+            self.kind = kind
+
+    @property
+    def retryable(self) -> bool:
+        """True when the same request may well succeed later without anything changing."""
+        return False
+
+    def __str__(self) -> str:
+        return f"{redact(self.url)}: {self.reason}" if self.url else self.reason
+
+
+class BadScheme(FetchError):
+    kind = "scheme"
+
+
+class BlockedAddress(FetchError):
+    kind = "blocked"
+
+
+class TooLarge(FetchError):
+    kind = "too_large"
+
+
+class Timeout(FetchError):
+    kind = "timeout"
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class ConnectFailed(FetchError):
+    """``kind`` is "dns", "connect" or "tls"."""
+
+    kind = "connect"
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind != "tls"
+
+
+class TooManyRedirects(FetchError):
+    kind = "redirects"
+
+
+class BadStatus(FetchError):
+    kind = "status"
+
+    def __init__(self, url: str, status: int, headers: dict[str, str], reason: str | None = None) -> None:
+        super().__init__(url, reason or f"server answered HTTP {status}")
+        self.status = status
+        self.headers = headers
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in (408, 425, 429) or self.status >= 500
+
+
+class BadEncoding(FetchError):
+    kind = "encoding"
+
+
+class LocalFileError(FetchError):
+    kind = "local"
+
+
+__all__ = [
+    "BadEncoding",
+    "BadScheme",
+    "BadStatus",
+    "BlockedAddress",
+    "ConnectFailed",
+    "FetchError",
+    "LocalFileError",
+    "Timeout",
+    "TooLarge",
+    "TooManyRedirects",
+    "redact",
+]
