@@ -1,6 +1,6 @@
 """A small threaded HTTP server on 127.0.0.1 for tests that need a real socket.
 
-    from server import http_server, LocalServer  # noqa: F401
+    from server import LocalServer  # the http_server fixture comes from tests/conftest.py
 
     def test_x(http_server: LocalServer) -> None:
         http_server.add("/feed.xml", "<rss/>", headers={"ETag": '"v1"'})
@@ -12,6 +12,10 @@ If-None-Match) when If-Modified-Since equals its Last-Modified. Routes match the
 without its query string; ``requests`` records the full path. Unknown paths get 404.
 Handlers added with ``add_handler`` write the whole response themselves; the server
 speaks HTTP/1.0, so a handler may simply write a body without Content-Length and return.
+
+tests/conftest.py re-exports the ``http_server`` fixture. A test module that imports it
+itself works too (``from server import http_server  # noqa: F401``), but ruff then reports
+F811 on every test taking the fixture as a parameter.
 """
 
 from __future__ import annotations

@@ -81,6 +81,10 @@ class CappedDecoder:
             while data and not self._done:
                 assert self._inflater is not None
                 if self._inflater.eof:
+                    if self.coding == "gzip" and len(self._pending + data) < 2:
+                        self._pending += data  # may be the start of another member
+                        break
+                    data, self._pending = self._pending + data, b""
                     if self.coding == "gzip" and data.startswith(_GZIP_MAGIC):
                         self._inflater = zlib.decompressobj(wbits=31)  # another gzip member
                     else:
