@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -95,6 +96,17 @@ def _http_url(url: str, *, what: str = "URL") -> httpx.URL:
     if not parsed.host:
         raise BadScheme(url, f"{what} has no host name")
     return parsed
+
+
+def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as sent, Content-Encoding still applied.
+
+    httpx reads in-memory bodies (``httpx.Response(content=...)``, as MockTransport handlers
+    build them) eagerly and decoded; their stream can still be replayed raw.
+    """
+    if response.is_stream_consumed and isinstance(response.stream, httpx.AsyncByteStream):
+        return aiter(response.stream)
+    return response.aiter_raw()
 
 
 def _caused_by_tls(exc: BaseException) -> bool:
@@ -223,7 +235,11 @@ class Fetcher:
     async def _exchange(self, url: httpx.URL, headers: dict[str, str], cap: int, deadline: float) -> _Hop:
         """One request: a redirect, a 304, an error status (body unread), or a 2xx with its body."""
         request = self._client.build_request("GET", url, headers=headers)
-        response = await self._client.send(request, stream=True)
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.InvalidURL:
+            # httpx pre-computes the next request of a redirect even when not following it.
+            raise BadScheme(str(url), "redirect to a URL that is not valid http(s)") from None
         try:
             final = str(response.url)
             status = response.status_code
@@ -238,7 +254,7 @@ class Fetcher:
             if declared.strip().isdigit() and int(declared) > cap:
                 raise TooLarge(final, f"declared length {int(declared)} exceeds the {cap}-byte limit")
             loop = asyncio.get_running_loop()
-            async for chunk in response.aiter_raw():
+            async for chunk in _raw_chunks(response):
                 if loop.time() > deadline:
                     raise Timeout(final, f"body not complete within {self.settings.fetch_timeout:g} s")
                 decoder.feed(chunk)

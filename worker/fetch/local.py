@@ -71,10 +71,11 @@ def _read(url: str, root: Path, cap: int) -> tuple[Path, bytes]:
         fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise LocalFileError(url, f"local file cannot be opened ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise LocalFileError(url, "local path is not a regular file")
     with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise LocalFileError(url, "local path is not a regular file")
         if info.st_size > cap:
             raise TooLarge(url, f"local file is larger than the {cap}-byte limit")
         try:
