@@ -189,6 +189,13 @@ def test_connection_refused_is_a_connect_error() -> None:
     assert info.value.kind == "connect" and info.value.retryable
 
 
+def test_tls_failure_is_a_tls_error(http_server: LocalServer) -> None:
+    http_server.add("/feed", FEED)  # plain HTTP: the TLS handshake cannot succeed
+    with pytest.raises(ConnectFailed) as info:
+        fetch(http_server.url("/feed").replace("http://", "https://"))
+    assert info.value.kind == "tls" and not info.value.retryable
+
+
 # --- size caps and encodings -----------------------------------------------------------------
 
 
@@ -231,15 +238,21 @@ def _bomb() -> bytes:
 
 def test_gzip_bomb_is_refused_with_bounded_memory(http_server: LocalServer) -> None:
     http_server.add("/bomb", _bomb(), headers={"Content-Encoding": "gzip"})
-    settings = local_settings(max_feed_bytes=1 << 20)
-    tracemalloc.start()
-    try:
-        with pytest.raises(TooLarge):
-            fetch(http_server.url("/bomb"), settings)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 8 << 20, peak
+    http_server.add("/small", gzip.compress(FEED.encode()), headers={"Content-Encoding": "gzip"})
+
+    async def go() -> int:
+        async with Fetcher(local_settings(max_feed_bytes=1 << 20)) as fetcher:
+            await fetcher.fetch(http_server.url("/small"), kind="feed")  # warm up lazy imports
+            tracemalloc.start()
+            try:
+                with pytest.raises(TooLarge):
+                    await fetcher.fetch(http_server.url("/bomb"), kind="feed")
+                return tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+
+    peak = asyncio.run(go())
+    assert peak < 4 << 20, peak  # cap 1 MiB + one inflate step; unbounded would be 50 MiB
 
 
 def test_gzip_and_deflate_bodies_are_decoded(http_server: LocalServer) -> None:

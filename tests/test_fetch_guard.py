@@ -141,3 +141,24 @@ def test_literal_metadata_address_is_refused_without_resolving() -> None:
         _fetch_with_resolver(AssertionError("must not resolve"), "http://169.254.169.254/latest/meta-data/")
     with pytest.raises(BlockedAddress):
         _fetch_with_resolver(AssertionError("must not resolve"), "http://[::ffff:169.254.169.254]/")
+
+
+def test_system_resolver_names_are_vetted_and_connected(http_server: LocalServer) -> None:
+    """localhost may resolve to ::1 first: the guard tries each vetted address in turn."""
+    http_server.add("/feed", "<rss/>")
+    url = f"http://localhost:{http_server.port}/feed"
+
+    def run(allowed: tuple[str, ...]) -> object:
+        settings = settings_with(allowed_networks=tuple(ipaddress.ip_network(n) for n in allowed),
+                                 per_host_delay=0.0, fetch_timeout=5.0)
+
+        async def go() -> object:
+            async with Fetcher(settings) as fetcher:
+                return await fetcher.fetch(url, kind="feed")
+
+        return asyncio.run(go())
+
+    assert getattr(run(("127.0.0.0/8", "::1/128")), "body", None) == b"<rss/>"
+    with pytest.raises(BlockedAddress) as info:
+        run(())
+    assert "localhost (" in info.value.reason
