@@ -86,8 +86,14 @@ def parse_feed(
             resolve_relative_uris=False,  # only entry/feed links are kept, as text
             sanitize_html=True,
         )
-        if not result.get("version") and not result.get("entries"):
-            raise FeedParseError(_not_a_feed_reason(scan, result))
+        if not result.get("entries"):
+            if not result.get("version"):
+                raise FeedParseError(_not_a_feed_reason(scan, result))
+            feed = result.get("feed") or {}
+            if _xml_error(result) is not None and not feed.get("title") and not feed.get("link"):
+                # Ill-formed and nothing salvaged (e.g. a truncated download): an error says
+                # more than an empty feed would.
+                raise FeedParseError(f"not a feed: ill-formed XML ({_xml_error(result)}) and no entries")
         return _build(result, response_headers["content-location"], allow_file, now or datetime.now(UTC))
     except FeedParseError:
         raise
@@ -126,10 +132,18 @@ def _not_a_feed_reason(scan: str, result: Any) -> str:
         return "not a feed: JSON document (JSON Feed is not supported)"
     if not head.startswith("<"):
         return "not a feed: not XML"
-    reason = result.get("bozo_exception")
-    if reason is not None and not isinstance(reason, feedparser.ThingsNobodyCaresAboutButMe):
+    reason = _xml_error(result)
+    if reason is not None:
         return f"not a feed: ill-formed XML ({reason})"
     return "not a feed: no RSS, Atom or RDF root element"
+
+
+def _xml_error(result: Any) -> BaseException | None:
+    """feedparser's bozo exception if it is a real syntax error, not a mere remark."""
+    exc = result.get("bozo_exception") if result.get("bozo") else None
+    if isinstance(exc, BaseException) and not isinstance(exc, feedparser.ThingsNobodyCaresAboutButMe):
+        return exc
+    return None
 
 
 def _build(result: Any, base: str, allow_file: bool, now: datetime) -> ParsedFeed:
@@ -167,7 +181,10 @@ def _entry(raw: Any, base: str, allow_file: bool, now: datetime) -> ParsedEntry:
         link=link,
         title=title,
         author=author,
-        published_at=_date(raw.get("published_parsed"), now) or _date(raw.get("updated_parsed"), now),
+        # dict.get: FeedParserDict.get("updated_parsed") would fall back to published_parsed
+        # with a DeprecationWarning; ask for exactly the stored keys.
+        published_at=_date(dict.get(raw, "published_parsed"), now)
+        or _date(dict.get(raw, "updated_parsed"), now),
         summary=summary,
         content=_content(raw.get("content")),
     )

@@ -89,7 +89,7 @@ class _Collector:
 
     def __init__(self) -> None:
         self.paragraphs: list[str] = []
-        self.words: list[str] = []
+        self.pieces: list[str] = []  # raw text of the current paragraph
         self.after_br = False  # a <br> seen with no text since
 
     def run(self, root: lxml.etree._Element) -> str:
@@ -106,6 +106,7 @@ class _Collector:
                     if self.after_br:
                         self.flush()
                     else:
+                        self.pieces.append(" ")
                         self.after_br = True
                 self.add(el.text)
             else:
@@ -122,13 +123,13 @@ class _Collector:
 
     def add(self, text: str | None) -> None:
         if text:
-            words = text.split()
-            if words:
-                self.words.extend(words)
+            self.pieces.append(text)
+            if not text.isspace():
                 self.after_br = False
 
     def flush(self) -> None:
-        if self.words:
-            self.paragraphs.append(" ".join(self.words))
-        self.words = []
+        paragraph = " ".join("".join(self.pieces).split())
+        if paragraph:
+            self.paragraphs.append(paragraph)
+        self.pieces = []
         self.after_br = False
