@@ -15,9 +15,11 @@ from dataclasses import dataclass
 import lxml.etree
 
 from worker.parse.urls import normalize_url
+from worker.parse.xmlguard import decode_for_scan
 
 __all__ = ["OpmlFeed", "parse_opml", "render_opml"]
 
+_ROOT_START_RE = re.compile(r"<[A-Za-z_]")
 _BARE_AMP_RE = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z_][A-Za-z0-9_.-]*;)")
 _XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -71,6 +73,9 @@ def render_opml(feeds: Iterable[OpmlFeed], title: str = "news-worker feeds") -> 
 def _parse_xml(data: bytes) -> lxml.etree._Element:
     if not isinstance(data, bytes | bytearray | memoryview) or not bytes(data).strip():
         raise ValueError("not an OPML document: empty")
+    prolog = _ROOT_START_RE.split(decode_for_scan(bytes(data)), maxsplit=1)[0]
+    if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
+        raise ValueError("not an OPML document: DOCTYPE/ENTITY declarations are not accepted")
     try:
         root = _fromstring(bytes(data))
     except (ValueError, lxml.etree.LxmlError) as exc:
