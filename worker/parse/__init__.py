@@ -8,15 +8,19 @@
 """
 
 from worker.parse.feed import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
+from worker.parse.opml import OpmlFeed, parse_opml, render_opml
 from worker.parse.text import html_to_text
 from worker.parse.urls import is_http_url, normalize_url
 
 __all__ = [
     "FeedParseError",
+    "OpmlFeed",
     "ParsedEntry",
     "ParsedFeed",
     "html_to_text",
     "is_http_url",
     "normalize_url",
     "parse_feed",
+    "parse_opml",
+    "render_opml",
 ]
