@@ -6,8 +6,7 @@ teasers and stand-alone image credits. This pass removes those block by block.
 
 Rules only ever look at short blocks (a real paragraph that mentions "comment" or "share" is long
 and is kept), match whole blocks or block openings rather than words inside sentences, and use
-the few structural signals that survive extraction: position, block kind and how much of a block
-was link text.
+the few structural signals that survive extraction: position and block kind.
 """
 
 from __future__ import annotations
@@ -23,11 +22,6 @@ class Block:
 
     kind: str  # trafilatura's tag: "p", "head", "list", "quote", "table", ...
     text: str
-    link_chars: int = 0  # characters of text that sat inside links
-
-    @property
-    def link_ratio(self) -> float:
-        return self.link_chars / len(self.text) if self.text else 0.0
 
 
 # Blocks longer than these are prose and are never judged boilerplate.
@@ -79,7 +73,8 @@ SHARE_FILLER = {
     "distribuie", "trimite", "pe", "sur", "auf", "en", "no", "em", "imprimir", "drucken", "imprimer",
 }
 SHARE_PROMPT = re.compile(
-    r"(share (it|this( article| story| post)?) with (a friend|your friends)|^like this|^share this"
+    r"(share (it|this( article| story| post)?) with (a friend|your friends)"
+    r"|^like this|^share this( article| story| post)?$"
     r"|^(sharing|share) (is caring|options))"
 )
 FOLLOW_US = re.compile(r"\bfollow (us|\S+( \S+){0,3}) (on|@)")
@@ -90,13 +85,19 @@ SIGN_UP = re.compile(
 )
 COOKIES = re.compile(r"\bcookies?\b")
 CONSENT = re.compile(r"\b(accept|consent|agree|privacy|policy|we use|this (web)?site uses|settings)\b")
+# Page furniture that sits inside the article container: reading time, tag and category lines.
+FURNITURE = re.compile(
+    r"((reading|read) time|tempo de leitura|temps de lecture|lesezeit|timp de citire"
+    r"|tiempo de lectura)\b.{0,25}"
+    r"|\d+ min(ute)?s? read|(filed under|tags?|tagged( with)?|categories|category|posted in)\s*:.{0,150}"
+)
 COPYRIGHT = re.compile(r"^(©|\(c\)|copyright\b)|\ball rights reserved\b")
 
 # Headings of related, recommended and most-read lists.
 RELATED_HEADING = _phrases(
     r"related",
     r"related (posts?|articles?|stories|story|news|content|coverage|links|topics|reading|videos?)",
-    r"more (from|on|in|about) .{1,40}", r"more (stories|news|articles|headlines|videos?)",
+    r"more", r"more (from|on|in|about) .{1,40}", r"more (stories|news|articles|headlines|videos?)",
     r"most (read|popular|viewed|shared|commented|watched)", r"popular( (posts|articles|now|stories))?",
     r"trending( now| stories)?", r"you (may|might) (also )?(like|enjoy|be interested in)",
     r"recommended( for you| stories| articles| reading)?", r"(what to )?read next", r"up next",
@@ -111,13 +112,13 @@ RELATED_HEADING = _phrases(
 )
 # "Read more: …", "VIDEO | …", "ALSO READ: …": a label, a separator, then a headline.
 TEASER_LABEL = (
-    r"(read more|read also|also read|read next|more|see more|see also|related|watch|video|videos|photos?"
+    r"(read more|read also|also read|read next|more|see more|see also|related( post| story| article)?"
+    r"|watch|video|videos|photos?"
     r"|gallery|listen|podcast|live|also on \S+"
     r"|(cite[sș]te|vezi) (și|si|also)|vezi video|citeste|(à |a )?lire aussi|lesen sie auch|mehr dazu"
     r"|(leia|veja) (também|mais)|(lee|lea|ver) también|leer más|leggi anche)"
 )
 TEASER = re.compile(TEASER_LABEL + r"\s*(:|\||»|>|–|—| - )\s*\S")
-TEASER_LINKED = re.compile(TEASER_LABEL + r"\b")
 TEASER_TAG = re.compile(
     r"\[(video|pics|photos?|gallery|insight|reaction|latest|news|watch|poll|analysis|live|revealed)\]\W*$"
 )
@@ -126,7 +127,7 @@ TEASER_TAG = re.compile(
 CREDIT = re.compile(
     r"(photo|photos|photograph|image|images|picture|pictured|foto|fotos|fotó|sursa|sursă|source|sources"
     r"|quelle|fonte|fuente|credit|credits|photo credit|image credit|illustration|ilustra[tț]ie|bild"
-    r"|video|graphic|map|chart)\s*(:|©|\||/)\s*\S.*"
+    r"|video)\s*(:|©|\||/)\s*\S.*"
 )
 AGENCY_CREDIT = re.compile(
     r"(getty images|reuters|afp|ap photo|associated press|shutterstock|istock(photo)?|epa|flickr"
@@ -156,7 +157,7 @@ def is_related_heading(text: str) -> bool:
     return len(norm) <= 60 and bool(RELATED_HEADING.fullmatch(norm))
 
 
-def is_boilerplate(text: str, link_ratio: float = 0.0) -> bool:
+def is_boilerplate(text: str) -> bool:
     """Whether one block, judged alone, is boilerplate rather than article text."""
     norm = _norm(text)
     if not norm:
@@ -169,13 +170,13 @@ def is_boilerplate(text: str, link_ratio: float = 0.0) -> bool:
         return True
     if (NEWSLETTER.search(norm) and SIGN_UP.search(norm)) or (COOKIES.search(norm) and CONSENT.search(norm)):
         return True
-    if len(norm) <= 150 and COPYRIGHT.search(norm):
+    if len(norm) <= 150 and (COPYRIGHT.search(norm) or FURNITURE.fullmatch(norm)):
         return True
-    if len(norm) <= TEASER_MAX and (
-        TEASER.match(norm) or TEASER_TAG.search(norm) or (link_ratio > 0.5 and TEASER_LINKED.match(norm))
-    ):
+    if len(norm) <= TEASER_MAX and (TEASER.match(norm) or TEASER_TAG.search(norm)):
         return True
-    return len(norm) <= CREDIT_MAX and bool(CREDIT.fullmatch(norm) or AGENCY_CREDIT.search(norm))
+    if len(norm) > CREDIT_MAX:
+        return False
+    return bool(CREDIT.fullmatch(norm) or (len(norm.split()) <= 6 and AGENCY_CREDIT.search(norm)))
 
 
 def _mentions_social(norm: str) -> bool:
@@ -183,11 +184,10 @@ def _mentions_social(norm: str) -> bool:
 
 
 def _is_list_item_like(block: Block) -> bool:
-    """A block that looks like an entry of a related list: a list, or a short linked headline."""
+    """A block that looks like an entry of a related list: a list, or a short headline."""
     if block.kind == "list":
         return True
-    norm = _norm(block.text)
-    return len(norm) <= 160 and (block.link_ratio > 0.5 or not re.search(r"[.!?…\"”»]$", block.text.strip()))
+    return len(block.text) <= 160 and not re.search(r"[.!?…\"”»]$", block.text.strip())
 
 
 def clean_blocks(blocks: Sequence[Block], title: str | None = None) -> list[Block]:
@@ -207,7 +207,7 @@ def clean_blocks(blocks: Sequence[Block], title: str | None = None) -> list[Bloc
             continue
         if title_norm and _norm(block.text) == title_norm and (not kept or block.kind == "head"):
             continue  # the headline repeated as the first block
-        if is_boilerplate(block.text, block.link_ratio):
+        if is_boilerplate(block.text):
             continue
         kept.append(block)
     while kept and kept[-1].kind == "head":
