@@ -22,7 +22,7 @@ from worker.extract.language import detect_language, normalise_language_tag
 log = logging.getLogger(__name__)
 
 # Bump the suffix whenever the output for the same page may change.
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+wb2"
+EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+wb3"
 
 # Chosen on the ScrapingHub benchmark (bench/extraction.py). The extraction is done on the
 # string we were given: trafilatura never fetches anything here.

@@ -127,7 +127,7 @@ TEASER_TAG = re.compile(
 CREDIT = re.compile(
     r"(photo|photos|photograph|image|images|picture|pictured|foto|fotos|fotó|sursa|sursă|source|sources"
     r"|quelle|fonte|fuente|credit|credits|photo credit|image credit|illustration|ilustra[tț]ie|bild"
-    r"|video)\s*(:|©|\||/)\s*\S.*"
+    r"|video)\s*(:|©|\||/)\s*[^.!?]{1,60}"
 )
 AGENCY_CREDIT = re.compile(
     r"(getty images|reuters|afp|ap photo|associated press|shutterstock|istock(photo)?|epa|flickr"
@@ -172,7 +172,7 @@ def is_boilerplate(text: str) -> bool:
         return True
     if len(norm) <= 150 and (COPYRIGHT.search(norm) or FURNITURE.fullmatch(norm)):
         return True
-    if len(norm) <= TEASER_MAX and (TEASER.match(norm) or TEASER_TAG.search(norm)):
+    if len(norm) <= TEASER_MAX and (TEASER.match(norm) or TEASER_TAG.search(text.lower())):
         return True
     if len(norm) > CREDIT_MAX:
         return False
