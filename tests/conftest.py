@@ -10,10 +10,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from server import LocalServer, http_server  # noqa: F401  (re-exported fixture)
 from sqlalchemy import create_engine, text
 
 from db.database import Database
-from server import LocalServer, http_server  # noqa: F401  (re-exported fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -68,8 +68,8 @@ def test_same_canonical_url_in_one_poll_is_one_article(database: Database) -> No
 def test_feed_text_is_upgraded_in_place_by_the_page(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     with database.transaction() as s:
-        store.record_poll(s, poll(f1), [EntryRecord("g1", "https://x.test/a",
-                                                    article("https://x.test/a", source="feed", text_="short"))])
+        provisional = article("https://x.test/a", source="feed", text_="short")
+        store.record_poll(s, poll(f1), [EntryRecord("g1", "https://x.test/a", provisional)])
     with database.transaction() as s:
         known = store.known_entries(s, f1, ["g1"])["g1"]
         assert known.source == "feed"
