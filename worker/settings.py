@@ -166,7 +166,7 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
         value, origin = raw[d.name]
         label = origin if origin != "default" else d.name
         try:
-            parsed = _PARSERS[d.unit](value)
+            parsed: Any = _PARSERS[d.unit](value)
         except ValueError as exc:
             raise ConfigError(f"invalid {label}: {exc}") from None
         if d.name in _MINIMUM_ONE and parsed < 1:
