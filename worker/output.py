@@ -19,7 +19,8 @@ def to_json(value: Any, *, indent: int | None = 2) -> str:
     return json.dumps(value, default=_default, ensure_ascii=False, indent=indent)
 
 
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO = sys.stdout) -> None:
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), file=out)
@@ -30,9 +31,9 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO = s
 class ProgressLine:
     """A one-line progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self, stream: TextIO = sys.stderr):
-        self.stream = stream
-        self.enabled = stream.isatty()
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
 
     def __call__(self, done: int, total: int, summary: Any) -> None:
         if not self.enabled or total == 0:
