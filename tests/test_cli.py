@@ -33,7 +33,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working directory with a copy of the demo seeds and no WORKER_* settings."""
-    for var in [v for v in os.environ if v.startswith("WORKER_")]:
+    for var in [v for v in os.environ if v.startswith("WORKER_") and not v.startswith("WORKER_TEST_")]:
         monkeypatch.delenv(var)
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)
