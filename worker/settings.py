@@ -164,22 +164,32 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
     values: dict[str, Any] = {}
     for d in DEFAULTS:
         value, origin = raw[d.name]
-        label = origin if origin != "default" else d.name
-        try:
-            parsed: Any = _PARSERS[d.unit](value)
-        except ValueError as exc:
-            raise ConfigError(f"invalid {label}: {exc}") from None
-        if d.name in _MINIMUM_ONE and parsed < 1:
-            raise ConfigError(f"invalid {label}: must be at least 1")
-        if d.name in _POSITIVE and parsed <= 0:
-            raise ConfigError(f"invalid {label}: must be greater than 0")
-        values[d.name] = parsed
+        values[d.name] = _checked(d.name, value, origin if origin != "default" else d.name)
     names = {f.name for f in fields(Settings)}
     assert names == set(values), names ^ set(values)
     return Settings(**values)
 
 
+def _checked(name: str, value: Any, label: str) -> Any:
+    """``value`` parsed by the unit of setting ``name``; ConfigError naming ``label`` if it is invalid."""
+    try:
+        parsed: Any = _PARSERS[DEFAULTS_BY_NAME[name].unit](value)
+    except ValueError as exc:
+        raise ConfigError(f"invalid {label}: {exc}") from None
+    if name in _MINIMUM_ONE and parsed < 1:
+        raise ConfigError(f"invalid {label}: must be at least 1")
+    if name in _POSITIVE and parsed <= 0:
+        raise ConfigError(f"invalid {label}: must be greater than 0")
+    return parsed
+
+
 def settings_with(**overrides: Any) -> Settings:
-    """Defaults with overrides, for tests and embedding (no file, no environment)."""
+    """Defaults with overrides, for tests and embedding (no file, no environment). Overrides are
+    parsed and checked like config file values, so ``allowed_networks="127.0.0.0/8"`` works."""
     base = load_settings(environ={})
-    return Settings(**{**base.__dict__, **overrides})
+    checked = {}
+    for name, value in overrides.items():
+        if name not in DEFAULTS_BY_NAME:
+            raise ConfigError(f"unknown setting {name!r}")
+        checked[name] = _checked(name, value, name)
+    return Settings(**{**base.__dict__, **checked})
