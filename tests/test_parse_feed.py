@@ -205,3 +205,14 @@ def test_richest_content_wins() -> None:
 def test_junk_never_escapes_as_another_exception(body: bytes) -> None:
     with contextlib.suppress(FeedParseError):
         parse_feed(body, {"Content-Type": "text/xml"}, "https://example.com/f")
+
+
+def test_only_real_syntax_errors_become_warnings() -> None:
+    """A feed served as text/plain, or with no content type (a local file), parses without a
+    warning; an ill-formed one is kept, with the syntax error as its warning."""
+    body = (FEEDS / "rss20.rss").read_bytes()
+    for headers in ({"Content-Type": "text/plain"}, {}):
+        assert parse_feed(body, headers, "https://www.example.com/news/feed.xml").warning is None
+    broken = body.replace(b"</title>", b"</titel>", 1)
+    feed = parse_feed(broken, RSS, "https://www.example.com/news/feed.xml")
+    assert feed.entries and feed.warning is not None and "mismatched tag" in feed.warning

@@ -155,10 +155,8 @@ def _build(result: Any, base: str, allow_file: bool, now: datetime) -> ParsedFee
         if entry.guid not in seen:  # duplicated guid inside one feed: the first one wins
             seen.add(entry.guid)
             entries.append(entry)
-    warning = None
-    if result.get("bozo"):
-        exc = result.get("bozo_exception")
-        warning = f"{type(exc).__name__}: {exc}" if exc is not None else "ill-formed feed"
+    exc = _xml_error(result)  # remarks such as "served as text/plain" are not worth an error
+    warning = f"{type(exc).__name__}: {exc}" if exc is not None else None
     return ParsedFeed(
         title=_field_text(feed, "title"),
         site_url=_link(feed, base, allow_file),
