@@ -84,3 +84,13 @@ def test_settings_with_parses_like_a_config_file() -> None:
         settings_with(concurency=3)
     with pytest.raises(ConfigError, match="per_host_concurrency"):
         settings_with(per_host_concurrency=0)
+
+
+def test_readme_documents_every_setting_and_the_quickstart() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for d in DEFAULTS:
+        assert f"`WORKER_{d.name.upper()}`" in readme, d.name
+    assert "uv run worker ingest --feed seeds/demo/feed.xml\nuv run pytest\n" in readme
+    example = (Path(__file__).resolve().parent.parent / "config" / "example.toml").read_text(encoding="utf-8")
+    for d in DEFAULTS:
+        assert f"{d.name} =" in example, d.name
