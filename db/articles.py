@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, Feed, FeedEntry
 
 ARTICLE_COLUMNS = (
     "id", "url", "title", "author", "published_at", "language", "text", "summary", "source",
-    "source_reason", "content_hash", "extracted_at", "extractor_version", "created_at", "updated_at",
+    "source_reason", "content_hash", "extracted_at", "extractor_version", "statements_version",
+    "created_at", "updated_at",
 )
+
+
+def published_since(since: datetime) -> ColumnElement[bool]:
+    """Published on or after `since`; an article without a date counts from when it was stored."""
+    return (Article.published_at >= since) | (Article.published_at.is_(None) & (Article.created_at >= since))
 
 
 def list_articles(session: Session, *, feed_url: str | None = None, since: datetime | None = None,
@@ -25,8 +31,7 @@ def list_articles(session: Session, *, feed_url: str | None = None, since: datet
             Article.id.in_(select(FeedEntry.article_id).join(Feed).where(Feed.url == feed_url))
         )
     if since is not None:
-        query = query.where((Article.published_at >= since)
-                            | (Article.published_at.is_(None) & (Article.created_at >= since)))
+        query = query.where(published_since(since))
     query = query.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
     if limit is not None:
         query = query.limit(limit)

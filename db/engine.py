@@ -43,6 +43,9 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
+        # SQLite's own lower() folds ASCII only; queries such as `worker statements --speaker` need
+        # "Šefčovič" to match "šefčovič" as PostgreSQL's lower() does.
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -51,6 +54,10 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -62,8 +62,8 @@ def _check_known(revision: str | None) -> None:
         )
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the schema to the newest revision; returns (before, after)."""
+def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str]:
+    """Bring the schema to the newest revision (or to revision `to`); returns (before, after)."""
     before = current_revision(engine)
     _check_known(before)
     if before is None and _has_foreign_tables(engine):
@@ -71,13 +71,13 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-    return before, head_revision()
+        command.upgrade(cfg, to)
+    return before, head_revision() if to == "head" else to
 
 
 def _has_foreign_tables(engine: Engine) -> bool:
     names = set(inspect(engine).get_table_names())
-    return bool(names & {"feeds", "articles", "feed_entries"})
+    return bool(names & {"feeds", "articles", "feed_entries", "statements"})
 
 
 def ensure_schema(engine: Engine, *, auto_upgrade: bool) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -71,6 +72,8 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     extracted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     extractor_version: Mapped[str] = mapped_column(String(64))
+    # PARSER_VERSION of the stored statements; None: never parsed. `worker reparse` looks for stale ones.
+    statements_version: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -89,3 +92,28 @@ class FeedEntry(Base):
     guid: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Statement(Base):
+    """Who said what in an article: offsets index into ``articles.text``."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        Index(None, "speaker"),
+        Index(None, "article_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    speaker: Mapped[str] = mapped_column(Text)
+    speaker_type: Mapped[str] = mapped_column(String(16))  # person | organisation | unknown
+    role: Mapped[str | None] = mapped_column(Text)
+    cue: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # direct | indirect | mixed
+    content_start: Mapped[int] = mapped_column(Integer)
+    content_end: Mapped[int] = mapped_column(Integer)
+    speaker_start: Mapped[int | None] = mapped_column(Integer)
+    speaker_end: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    parser_version: Mapped[str] = mapped_column(String(64))

@@ -12,6 +12,27 @@ def content_hash(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class StatementRecord:
+    """One attribution found in an article's text: ``speaker`` said ``content``.
+
+    The same fields as worker.statements.Statement (db/ does not import worker/); the offsets index
+    into the article's ``text`` and ``text[content_start:content_end] == content``.
+    """
+
+    speaker: str
+    speaker_type: str  # person | organisation | unknown
+    role: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    cue: str | None
+    content: str
+    content_start: int
+    content_end: int
+    kind: str  # direct | indirect | mixed
+    confidence: float
+
+
+@dataclass(frozen=True)
 class ArticleRecord:
     url: str
     title: str | None
@@ -25,6 +46,8 @@ class ArticleRecord:
     extracted_at: datetime
     extractor_version: str
     page_attempts: int = 0
+    statements: tuple[StatementRecord, ...] = ()
+    statements_version: str | None = None  # the parser version of `statements`; None: not parsed
 
     @property
     def content_hash(self) -> str:

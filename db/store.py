@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, Feed, FeedEntry
 from db.records import ArticleRecord, EntryRecord, FeedPoll, KnownEntry, StoreStats
+from db.statements import write_statements
 from db.types import utcnow
 
 _CHUNK = 500
@@ -76,13 +77,23 @@ def _article_values(rec: ArticleRecord) -> dict[str, Any]:
     }
 
 
-def _overwrite(article: Article, rec: ArticleRecord) -> bool:
-    """Write rec over a stored article; True when what readers see changed."""
-    changed = article.content_hash != rec.content_hash or article.source != rec.source
+def _overwrite(session: Session, article: Article, rec: ArticleRecord) -> bool:
+    """Write rec over a stored article; True when what readers see changed.
+
+    Its statements are replaced when the text changed (old offsets no longer hold) or when rec
+    carries statements of another parser version; otherwise they stay as they are."""
+    text_changed = article.content_hash != rec.content_hash
+    changed = text_changed or article.source != rec.source
+    reparsed = rec.statements_version is not None and rec.statements_version != article.statements_version
     for key, value in _article_values(rec).items():
         setattr(article, key, value)
     if changed:
         article.updated_at = utcnow()
+    if text_changed or reparsed:
+        article.statements_version = rec.statements_version
+        # The article row first: concurrent writers of one article then queue on its row lock.
+        session.flush()
+        write_statements(session, article.id, rec.text, rec.statements, rec.statements_version)
     return changed
 
 
@@ -91,7 +102,7 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
     existing = session.scalars(select(Article).where(Article.url == rec.url)).first()
     old = session.get(Article, replaces) if replaces is not None else None
     if old is not None and (existing is None or existing.id == old.id):
-        if _overwrite(old, rec):
+        if _overwrite(session, old, rec):
             stats.articles_updated += 1
         session.flush()
         return old.id
@@ -102,19 +113,22 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
         session.delete(old)
     if existing is not None:
         if existing.source == "feed" and rec.source == "page":
-            _overwrite(existing, rec)
+            _overwrite(session, existing, rec)
             stats.articles_updated += 1
         session.flush()
         return existing.id
     now = utcnow()
     new_id = _insert_ignoring_conflict(
         session, Article.__table__,  # type: ignore[arg-type]
-        {**_article_values(rec), "created_at": now, "updated_at": now}, ["url"],
+        {**_article_values(rec), "statements_version": rec.statements_version, "created_at": now,
+         "updated_at": now},
+        ["url"],
     )
     if new_id is None:  # another writer stored it a moment ago
         found = article_id_by_url(session, rec.url)
         assert found is not None
         return found
+    write_statements(session, int(new_id), rec.text, rec.statements, rec.statements_version, replace=False)
     stats.articles_new += 1
     return int(new_id)
 

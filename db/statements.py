@@ -1,0 +1,121 @@
+"""Statements in storage: replace an article's statements, find articles to re-parse, query them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from db.articles import published_since
+from db.models import Article, Statement
+from db.records import StatementRecord
+
+STATEMENT_COLUMNS = (
+    "id", "article_id", "speaker", "speaker_type", "role", "cue", "content", "kind", "content_start",
+    "content_end", "speaker_start", "speaker_end", "confidence", "parser_version",
+)
+ARTICLE_FIELDS = ("url", "title", "published_at")
+
+
+def check_offsets(text: str, statements: Sequence[StatementRecord]) -> None:
+    """Raise ValueError unless every statement's content is where its offsets say in `text`."""
+    for s in statements:
+        if not 0 <= s.content_start <= s.content_end <= len(text) or \
+                text[s.content_start:s.content_end] != s.content:
+            raise ValueError(f"statement offsets {s.content_start}:{s.content_end} do not hold its content "
+                             f"{s.content[:40]!r}")
+
+
+def write_statements(session: Session, article_id: int, text: str, statements: Sequence[StatementRecord],
+                     version: str | None, *, replace: bool = True) -> int:
+    """Store these statements as the article's (deleting its old ones unless replace=False); the
+    caller sets articles.statements_version. Returns how many were written."""
+    check_offsets(text, statements)
+    if replace:
+        session.execute(delete(Statement).where(Statement.article_id == article_id))
+    if not statements:
+        return 0
+    if version is None:
+        raise ValueError("statements need the parser version that found them")
+    session.execute(insert(Statement), [
+        {"article_id": article_id, "speaker": s.speaker, "speaker_type": s.speaker_type, "role": s.role,
+         "cue": s.cue, "content": s.content, "kind": s.kind, "content_start": s.content_start,
+         "content_end": s.content_end, "speaker_start": s.speaker_start, "speaker_end": s.speaker_end,
+         "confidence": s.confidence, "parser_version": version}
+        for s in statements
+    ])
+    return len(statements)
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """An article's text as read for re-parsing; content_hash tells whether it changed since."""
+
+    id: int
+    text: str
+    content_hash: str
+
+
+def texts_to_reparse(session: Session, *, version: str, after_id: int = 0, since: datetime | None = None,
+                     everything: bool = False, limit: int = 100) -> list[StoredText]:
+    """The next `limit` articles (by id, after `after_id`) whose statements are not of `version`
+    (never parsed included), or all of them with everything=True."""
+    query = select(Article.id, Article.text, Article.content_hash).where(Article.id > after_id)
+    if not everything:
+        query = query.where(or_(Article.statements_version.is_(None), Article.statements_version != version))
+    if since is not None:
+        query = query.where(published_since(since))
+    rows = session.execute(query.order_by(Article.id).limit(limit))
+    return [StoredText(article_id, text, digest) for article_id, text, digest in rows]
+
+
+def replace_if_unchanged(session: Session, stored: StoredText, statements: Sequence[StatementRecord],
+                         version: str) -> bool:
+    """Replace the article's statements with these, parsed from `stored.text`, unless its text has
+    changed (or it has gone) since it was read: then ingest has parsed it already; returns False."""
+    result = session.execute(
+        update(Article).where(Article.id == stored.id, Article.content_hash == stored.content_hash)
+        .values(statements_version=version)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    write_statements(session, stored.id, stored.text, statements, version)
+    return True
+
+
+def speaker_matches(speaker: str) -> ColumnElement[bool]:
+    """Case-insensitive match on any part of the name (SQLite's lower() is made Unicode-aware in
+    db/engine.py); LIKE wildcards in the name are taken literally."""
+    needle = speaker.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(Statement.speaker).like(f"%{needle}%", escape="\\")
+
+
+def list_statements(session: Session, *, speaker: str | None = None, article_id: int | None = None,
+                    article_url: str | None = None, since: datetime | None = None,
+                    limit: int | None = None) -> list[dict[str, Any]]:
+    """Statements with their article's url, title and published_at, as plain dicts: newest articles
+    first, then in text order."""
+    query = select(Statement, Article.url, Article.title, Article.published_at).join(
+        Article, Article.id == Statement.article_id)
+    if speaker:
+        query = query.where(speaker_matches(speaker))
+    if article_id is not None:
+        query = query.where(Statement.article_id == article_id)
+    if article_url is not None:
+        query = query.where(Article.url == article_url)
+    if since is not None:
+        query = query.where(published_since(since))
+    query = query.order_by(Article.published_at.desc().nulls_last(), Article.id.desc(),
+                           Statement.content_start, Statement.id)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = []
+    for statement, url, title, published_at in session.execute(query):
+        row = {c: getattr(statement, c) for c in STATEMENT_COLUMNS}
+        row.update(url=url, title=title, published_at=published_at)
+        rows.append(row)
+    return rows

@@ -1,0 +1,91 @@
+"""Statements for articles: parse a text into StatementRecords (ingest) and re-parse stored ones."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from db.database import Database
+from db.records import ArticleRecord, StatementRecord
+from db.statements import StoredText, replace_if_unchanged, texts_to_reparse
+from worker.statements import PARSER_VERSION, Statement, parse_statements
+
+log = logging.getLogger("worker.statements")
+
+REPARSE_BATCH = 100  # articles read, parsed and written per transaction
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(StatementRecord))
+
+
+def to_record(statement: Statement) -> StatementRecord:
+    return StatementRecord(**{name: getattr(statement, name) for name in _FIELDS})
+
+
+def statement_records(text: str) -> tuple[tuple[StatementRecord, ...], str | None]:
+    """The statements of `text` and the parser version that found them.
+
+    Never raises: when the parser fails the article is stored without statements and with no
+    version, so `worker reparse` tries it again; a statement whose offsets do not hold is dropped."""
+    if not text:
+        return (), PARSER_VERSION
+    try:
+        found = parse_statements(text)
+    except Exception:
+        log.exception("the statement parser failed on a text of %d characters", len(text))
+        return (), None
+    records = []
+    for statement in found:
+        if text[statement.content_start:statement.content_end] != statement.content:
+            log.warning("dropped a statement whose offsets %d:%d do not hold its content",
+                        statement.content_start, statement.content_end)
+            continue
+        records.append(to_record(statement))
+    return tuple(records), PARSER_VERSION
+
+
+def with_statements(record: ArticleRecord) -> ArticleRecord:
+    """The record with the statements of its text. CPU work: call it off the event loop."""
+    statements, version = statement_records(record.text)
+    return dataclasses.replace(record, statements=statements, statements_version=version)
+
+
+@dataclass
+class ReparseSummary:
+    articles: int = 0  # articles whose statements were replaced
+    statements: int = 0  # statements they now have
+    failed: int = 0  # the parser failed: left as they were
+    skipped: int = 0  # their text changed while we parsed: ingest parsed it already
+    parser_version: str = PARSER_VERSION
+
+
+def reparse(db: Database, *, since: datetime | None = None, everything: bool = False,
+            batch: int = REPARSE_BATCH) -> ReparseSummary:
+    """Re-parse the stored articles whose statements are not of this parser version (all of them
+    with everything=True), a batch per transaction. Parsing happens between transactions, so
+    ingest is not held up; an article whose text changed meanwhile is left to ingest."""
+    summary = ReparseSummary()
+    after = 0
+    while True:
+        with db.transaction() as session:
+            texts = texts_to_reparse(session, version=PARSER_VERSION, after_id=after, since=since,
+                                     everything=everything, limit=batch)
+        if not texts:
+            return summary
+        after = texts[-1].id
+        parsed: list[tuple[StoredText, tuple[StatementRecord, ...]]] = []
+        for stored in texts:
+            statements, version = statement_records(stored.text)
+            if version is None:
+                summary.failed += 1
+            else:
+                parsed.append((stored, statements))
+        with db.transaction() as session:
+            for stored, statements in parsed:
+                if replace_if_unchanged(session, stored, statements, PARSER_VERSION):
+                    summary.articles += 1
+                    summary.statements += len(statements)
+                else:
+                    summary.skipped += 1
