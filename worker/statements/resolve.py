@@ -1,0 +1,248 @@
+"""Who a mention refers to: pronouns, surnames and bare titles resolved to the people and
+organisations introduced earlier in the text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from worker.statements.lexicon import FEMALE_NAMES, HONORIFICS, MALE_NAMES, TITLES
+from worker.statements.mentions import Mention, Token, build_mention, tokens
+from worker.statements.segment import Sentence
+
+_FEMALE = re.compile(r"\b(?:she|her|hers|herself|Mrs\.?|Ms\.?|Miss|woman|spokeswoman|chairwoman|"
+                     r"congresswoman|councilwoman|mother|wife|daughter|sister|queen|princess)\b")
+_MALE = re.compile(r"\b(?:he|his|him|himself|Mr\.?|man|spokesman|chairman|congressman|councilman|"
+                   r"father|husband|son|brother|king|prince)\b")
+
+
+@dataclass
+class Entity:
+    name: str
+    kind: str  # person | organisation
+    role: str | None = None
+    gender: str | None = None
+    first: int = 0
+    last: int = 0
+    words: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    speaker: str
+    speaker_type: str
+    role: str | None
+    confidence: float
+    entity: Entity | None
+
+
+class Registry:
+    """People and organisations in order of appearance, for one text."""
+
+    def __init__(self, text: str, sentences: list[Sentence], quote_spans: list[tuple[int, int]]):
+        self.text = text
+        self.entities: list[Entity] = []
+        self.mentions: list[tuple[int, Entity]] = []  # (position, entity), in text order
+        self.subjects: list[tuple[int, Entity]] = []  # sentence subjects, for "it" and "they"
+        for sent in sentences:
+            self._scan(sent, quote_spans)
+        self.mentions.sort(key=lambda m: m[0])
+
+    # --- building -------------------------------------------------------------------------------
+
+    def _scan(self, sent: Sentence, quote_spans: list[tuple[int, int]]) -> None:
+        toks = [t for t in tokens(self.text, sent.start, sent.end)
+                if not any(s < t.start < e for s, e in quote_spans)]
+        runs: list[list[Token]] = []
+        run: list[Token] = []
+        for idx, t in enumerate(toks):
+            if (t.cap and t.text[0].isalpha()) or (run and t.low in ("of", "the", "de", "van", "von", "al")):
+                if not run:  # lower-case titles before a name belong to its role: "economist Peter Vance"
+                    k = idx
+                    while k > 0 and toks[k - 1].low in TITLES and not toks[k - 1].cap and idx - k < 3:
+                        k -= 1
+                    run.extend(toks[k:idx])
+                run.append(t)
+            else:
+                if run:
+                    runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        for k, r in enumerate(runs):
+            while r and r[-1].low in ("of", "the", "de", "van", "von", "al"):
+                r.pop()
+            if r and r[0].start == sent.start and len(r) > 1 and r[0].low in ("but", "and", "the", "in", "on",
+                                                                            "earlier", "meanwhile", "as"):
+                r = r[1:]
+            if not r:
+                continue
+            m = build_mention(self.text, r)
+            if m is None or m.name is None:
+                continue
+            if m.kind == "person" and len(m.name.split()) >= 2:
+                ent = self.add_person(m, r[0].start)
+                self.mentions.append((r[0].start, ent))
+                if k == 0 and r[0].start - sent.start < 40:
+                    self.subjects.append((r[0].start, ent))
+            elif m.kind == "organisation":
+                ent = self.add_org(m.name, r[0].start)
+                self.mentions.append((r[0].start, ent))
+                if k == 0 and r[0].start - sent.start < 40:
+                    self.subjects.append((r[0].start, ent))
+
+    def add_person(self, m: Mention, pos: int) -> Entity:
+        assert m.name is not None
+        name = _clean_name(m.name)
+        ent = self.find_person(name, pos, allow_later=True)
+        if ent is None:
+            ent = Entity(name, "person", m.role, None, pos, pos, _name_words(name))
+            self.entities.append(ent)
+        elif len(name.split()) > len(ent.name.split()) and ent.name.split()[-1] == name.split()[-1]:
+            ent.name, ent.words = name, _name_words(name)
+        if m.role and not ent.role:
+            ent.role = m.role
+        honor = self.text[max(0, m.start - 5):m.end]
+        first = name.split()[0].lower()
+        if ent.gender is None and first in FEMALE_NAMES and first not in MALE_NAMES:
+            ent.gender = "f"
+        elif ent.gender is None and first in MALE_NAMES and first not in FEMALE_NAMES:
+            ent.gender = "m"
+        if ent.gender is None:
+            if re.search(r"\b(?:Mrs|Ms|Miss)\b", honor) or _FEMALE.search(m.role or ""):
+                ent.gender = "f"
+            elif re.search(r"\bMr\b", honor) or _MALE.search(m.role or ""):
+                ent.gender = "m"
+        ent.last = max(ent.last, pos)
+        return ent
+
+    def add_org(self, name: str, pos: int) -> Entity:
+        key = re.sub(r"^(?:the|The)\s+", "", name)
+        for ent in self.entities:
+            if ent.kind == "organisation" and ent.name.lower() == key.lower():
+                ent.last = max(ent.last, pos)
+                return ent
+        ent = Entity(key, "organisation", None, None, pos, pos, {key.lower()})
+        self.entities.append(ent)
+        return ent
+
+    def find_person(self, name: str, pos: int, *, allow_later: bool = False) -> Entity | None:
+        words = name.split()
+        if not words:
+            return None
+        last = words[-1].lower()
+        best = None
+        for ent in self.entities:
+            if ent.kind != "person" or (ent.first > pos and not allow_later):
+                continue
+            ent_words = ent.name.lower().split()
+            if ent.name.lower() == name.lower() or (last == ent_words[-1] and (
+                    len(words) == 1 or words[0].lower() == ent_words[0])):
+                best = ent
+        return best
+
+    # --- resolving ------------------------------------------------------------------------------
+
+    def resolve(self, m: Mention, pos: int, recent: list[tuple[int, Entity]]) -> Resolved:
+        """``recent``: (position, entity) of earlier statements' speakers, oldest first."""
+        if m.kind == "pronoun":
+            return self._pronoun(m, pos, recent)
+        if m.kind == "title":
+            ent = self._by_title(m.role or m.text, pos)
+            if ent is not None:
+                return Resolved(ent.name, ent.kind, ent.role, 0.8, ent)
+            return Resolved(m.text, "unknown", m.role, 0.5, None)
+        if m.kind == "person" and m.name:
+            name = _clean_name(m.name)
+            if len(name.split()) == 1:
+                ent = self.find_person(name, pos)
+                if ent is not None:
+                    return Resolved(ent.name, "person", m.role or ent.role, 0.85, ent)
+                org = self._org_named(name, pos)
+                if org is not None:
+                    return Resolved(org.name, "organisation", None, 0.8, org)
+                return Resolved(name, "person", m.role, 0.6, None)
+            ent = self.add_person(m, pos)
+            return Resolved(ent.name, "person", m.role or ent.role, 0.9, ent)
+        if m.kind == "organisation" and m.name:
+            ent = self.add_org(m.name, pos)
+            return Resolved(ent.name, "organisation", None, 0.85, ent)
+        return Resolved(m.text, "unknown", None, 0.6, None)
+
+    def _pronoun(self, m: Mention, pos: int, recent: list[tuple[int, Entity]]) -> Resolved:
+        p = m.text.lower()
+        if p in ("i", "we", "you"):
+            return Resolved(m.text, "unknown", None, 0.3, None)
+        want = "organisation" if p == "it" else "person" if p in ("he", "she") else None
+        gender = "f" if p == "she" else "m" if p == "he" else None
+        para_start = self.text.rfind("\n", 0, pos)
+        # the latest speaker of the right kind, when close; else the latest fitting mention
+        for at, ent in reversed(recent):
+            if pos - at > 1500 or len(re.findall(r"\n\s*\S", self.text[at:pos])) > 4:
+                break
+            if want and ent.kind != want:
+                continue
+            if p == "they" and ent.kind != "organisation":
+                continue
+            if gender and ent.gender and ent.gender != gender:
+                continue
+            later = [e for a, e in self.subjects if at < a < pos and e.kind == ent.kind and e is not ent
+                     and (not gender or e.gender in (None, gender))]
+            if later and ent.kind == "person" and at < para_start and not _same_para(self.text, at, pos):
+                break
+            return self._bind(ent, gender, 0.8)
+        source = self.subjects if p in ("it", "they") else self.mentions
+        for at, ent in reversed(source):
+            if at >= pos:
+                continue
+            if pos - at > 2500:
+                break
+            if want and ent.kind != want:
+                continue
+            if p == "they" and ent.kind != "organisation":
+                continue
+            if gender and ent.gender and ent.gender != gender:
+                continue
+            return self._bind(ent, gender, 0.7)
+        return Resolved(m.text, "person" if want == "person" else "unknown", None, 0.3, None)
+
+    def _bind(self, ent: Entity, gender: str | None, confidence: float) -> Resolved:
+        if gender and ent.gender is None:
+            ent.gender = gender
+        return Resolved(ent.name, ent.kind, ent.role, confidence, ent)
+
+    def _mentions_between(self, a: int, b: int) -> list[tuple[int, Entity]]:
+        return [(p, e) for p, e in self.mentions if a < p < b]
+
+    def _by_title(self, title: str, pos: int) -> Entity | None:
+        words = {w for w in re.findall(r"[a-z]+", title.lower()) if w not in ("the", "of", "a", "an")}
+        if not words:
+            return None
+        best = None
+        for at, ent in self.mentions:
+            if at >= pos or ent.kind != "person" or not ent.role:
+                continue
+            role_words = set(re.findall(r"[a-z]+", ent.role.lower()))
+            if words <= role_words:
+                best = ent
+        return best
+
+    def _org_named(self, name: str, pos: int) -> Entity | None:
+        low = name.lower()
+        for ent in self.entities:
+            if ent.kind == "organisation" and ent.first <= pos and low in (ent.name.lower(), *ent.words):
+                return ent
+        return None
+
+
+def _same_para(text: str, a: int, b: int) -> bool:
+    return "\n" not in text[a:b]
+
+
+def _clean_name(name: str) -> str:
+    words = [w for w in name.split() if w.lower() not in HONORIFICS and w.lower() not in TITLES]
+    return " ".join(words) or name
+
+
+def _name_words(name: str) -> set[str]:
+    return {w.lower() for w in name.split()}
