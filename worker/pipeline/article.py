@@ -14,6 +14,7 @@ from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import ParsedEntry
 from worker.parse.urls import normalize_url
 from worker.pipeline.charset import decode_html, looks_like_html
+from worker.pipeline.statements import with_statements
 from worker.settings import Settings
 
 
@@ -41,9 +42,11 @@ def _acceptable_canonical(url: str | None, allow_file: bool) -> str | None:
 
 def fallback_record(entry: ParsedEntry, reason: str, *, attempts: int,
                     page: Extracted | None = None) -> ArticleRecord:
+    """The entry as the feed tells it, with the statements of its text. Parsing is CPU work: async
+    code calls this through asyncio.to_thread."""
     text = feed_text(entry)
     assert entry.link is not None or entry.guid
-    return ArticleRecord(
+    return with_statements(ArticleRecord(
         url=entry.link or entry.guid,
         title=entry.title or (page.title if page else None),
         author=entry.author or (page.author if page else None),
@@ -56,7 +59,13 @@ def fallback_record(entry: ParsedEntry, reason: str, *, attempts: int,
         extracted_at=utcnow(),
         extractor_version=EXTRACTOR_VERSION,
         page_attempts=attempts,
-    )
+    ))
+
+
+async def _fallback(entry: ParsedEntry, reason: str, *, attempts: int,
+                    page: Extracted | None = None) -> PageResult:
+    record = await asyncio.to_thread(fallback_record, entry, reason, attempts=attempts, page=page)
+    return PageResult(record, False)
 
 
 async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings, *,
@@ -69,22 +78,22 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
         response = await fetcher.fetch(entry.link, kind="page", local_root=local_root)
     except BadStatus as exc:
         final = exc.status in (404, 410) or (400 <= exc.status < 500 and exc.status not in (408, 429))
-        return PageResult(fallback_record(entry, f"page fetch failed: {exc.reason}",
-                                          attempts=give_up if final else attempts), False)
+        return await _fallback(entry, f"page fetch failed: {exc.reason}",
+                               attempts=give_up if final else attempts)
     except FetchError as exc:
         final = not exc.retryable
-        return PageResult(fallback_record(entry, f"page fetch failed: {exc.reason}",
-                                          attempts=give_up if final else attempts), False)
+        return await _fallback(entry, f"page fetch failed: {exc.reason}",
+                               attempts=give_up if final else attempts)
     content_type = response.headers.get("content-type")
     if not looks_like_html(response.body, content_type):
-        return PageResult(fallback_record(entry, f"page is not HTML ({content_type or 'no content type'})",
-                                          attempts=give_up), False)
+        return await _fallback(entry, f"page is not HTML ({content_type or 'no content type'})",
+                               attempts=give_up)
     html = decode_html(response.body, content_type)
     page = await asyncio.to_thread(extract_article, html, response.url)
     text_from_feed = feed_text(entry)
     if len(page.text) < settings.min_article_chars and len(text_from_feed) > len(page.text):
         reason = f"page text too short ({len(page.text)} characters)"
-        return PageResult(fallback_record(entry, reason, attempts=give_up, page=page), False)
+        return await _fallback(entry, reason, attempts=give_up, page=page)
     is_local = urlsplit(response.url).scheme == "file"
     url = (_acceptable_canonical(page.canonical_url, is_local)
            or normalize_url(response.url, allow_file=is_local) or entry.link)
@@ -102,4 +111,4 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
         extractor_version=EXTRACTOR_VERSION,
         page_attempts=attempts,
     )
-    return PageResult(record, True)
+    return PageResult(await asyncio.to_thread(with_statements, record), True)

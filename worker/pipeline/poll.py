@@ -112,7 +112,8 @@ async def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOu
     for entry, article_id in plan.link_existing:
         outcome.entries.append(EntryRecord(entry.guid, entry.link, article_id=article_id))
     for entry in plan.feed_only:
-        record = fallback_record(entry, "the entry has no usable link", attempts=settings.page_retry_limit)
+        record = await asyncio.to_thread(fallback_record, entry, "the entry has no usable link",
+                                         attempts=settings.page_retry_limit)
         outcome.entries.append(EntryRecord(entry.guid, None, article=record))
 
     def fetch(job: PageJob) -> asyncio.Task[PageResult]:
@@ -129,7 +130,8 @@ async def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOu
         else:
             outcome.pages_fallback += 1
             # A fetch shared with another feed fell back to that feed's text: use this entry's own.
-            record = fallback_record(job.entry, record.source_reason or "page unavailable",
-                                     attempts=record.page_attempts)
+            record = await asyncio.to_thread(fallback_record, job.entry,
+                                             record.source_reason or "page unavailable",
+                                             attempts=record.page_attempts)
         outcome.entries.append(EntryRecord(job.entry.guid, job.entry.link, article=record,
                                            replaces_article_id=job.replaces_article_id))
