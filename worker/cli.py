@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from config.defaults import VERSION
 from db.engine import DatabaseError
-from worker import commands
+from worker import commands, statement_commands
 from worker.settings import ConfigError, parse_duration
 
 EXIT_USAGE = 2
@@ -86,6 +86,31 @@ def build_parser() -> argparse.ArgumentParser:
     arts.add_argument("--limit", type=_positive, default=None)
     arts.add_argument("--json", action="store_true", help="print a JSON array with every column")
     arts.set_defaults(func=commands.articles)
+
+    prs = sub.add_parser("parse", help="print the statements of a text as JSON (no database)")
+    prs.add_argument("file", nargs="?", metavar="FILE", help="plain text (default, or '-': stdin)")
+    prs.add_argument("--jsonl", action="store_true",
+                     help='read {"id","text"} lines, write {"id","statements"} lines, in order')
+    prs.set_defaults(func=statement_commands.parse)
+
+    rep = sub.add_parser("reparse", help="re-parse the statements of stored articles")
+    rep.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                     help="only articles published (or stored) on or after this date, e.g. 7d")
+    rep.add_argument("--all", action="store_true",
+                     help="every article, not only those parsed by another parser version")
+    rep.add_argument("--json", action="store_true", help="print the summary as JSON")
+    rep.set_defaults(func=statement_commands.reparse)
+
+    sts = sub.add_parser("statements", help="list stored statements with their articles")
+    sts.add_argument("--speaker", metavar="NAME", help="speakers whose name contains NAME (any case)")
+    sts.add_argument("--article", metavar="ID_OR_URL", help="one article, by id or URL")
+    sts.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                     help="articles published (or stored) on or after this date, e.g. 2026-01-31 or 7d")
+    sts.add_argument("--limit", type=_positive, default=None)
+    fmt = sts.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print a JSON array with every column")
+    fmt.add_argument("--csv", action="store_true", help="print CSV with every column")
+    sts.set_defaults(func=statement_commands.statements)
 
     dbp = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION")

@@ -23,6 +23,7 @@ from worker.parse.opml import OpmlFeed, parse_opml, render_opml
 from worker.pipeline.charset import decode_html
 from worker.pipeline.runner import FeedReport, RunSummary, Worker
 from worker.settings import Settings, load_settings, parse_duration, redact_url
+from worker.statements import parse_statements
 
 
 class UsageError(Exception):
@@ -208,7 +209,8 @@ def extract(args: argparse.Namespace) -> int:
         html = decode_html(path.read_bytes(), None)
         url = path.resolve().as_uri()
     page = extract_article(html, url)
-    result: dict[str, Any] = {"url": url, **page.__dict__}
+    result: dict[str, Any] = {"url": url, **page.__dict__,
+                              "statements": [s.to_dict() for s in parse_statements(page.text)]}
     print(to_json(result))
     return 0
 

@@ -1,0 +1,165 @@
+"""`worker parse`, `worker reparse` and `worker statements`: statements from the command line.
+
+`parse` needs no database: text in, the parser's statements out as JSON (or JSON lines, which is
+what the shared scorer drives). Parsing and exit codes live in worker/cli.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from db.statements import ARTICLE_FIELDS, STATEMENT_COLUMNS, list_statements
+from worker.commands import UsageError, _open, _settings
+from worker.output import table, to_json
+from worker.parse.urls import normalize_url
+from worker.pipeline.statements import reparse as reparse_articles
+from worker.statements import parse_statements
+
+log = logging.getLogger("worker.statements")
+
+
+# --- parse --------------------------------------------------------------------------------------
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _read_text(name: str | None) -> str:
+    """The whole of FILE, or of stdin for '-' or no name, exactly as given (no newline translation,
+    so the offsets index into the bytes' text as they are)."""
+    if name in (None, "-"):
+        buffer = getattr(sys.stdin, "buffer", None)
+        return _decode(buffer.read(), "stdin") if buffer is not None else sys.stdin.read()
+    try:
+        return _decode(Path(name).read_bytes(), name)
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+
+
+def _input_lines(name: str | None) -> Iterable[str]:
+    if name not in (None, "-"):
+        try:
+            with open(name, encoding="utf-8", errors="replace") as handle:
+                yield from handle
+        except OSError as exc:
+            raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+        return
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        yield from sys.stdin
+        return
+    for raw in buffer:
+        yield raw.decode("utf-8", errors="replace")
+
+
+def parse_line(line: str) -> dict[str, Any]:
+    """One {"id","text"} line -> {"id","statements"}, or {"id","error"} when it cannot be read."""
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        return {"id": None, "error": f"invalid JSON: {exc}"}
+    if not isinstance(record, dict):
+        return {"id": None, "error": "expected a JSON object"}
+    record_id, text = record.get("id"), record.get("text")
+    if not isinstance(text, str):
+        return {"id": record_id, "error": "missing or non-string 'text'"}
+    try:
+        statements = parse_statements(text)
+    except Exception as exc:  # one text that trips the parser must not stop a batch
+        log.exception("the statement parser failed on input %r", record_id)
+        return {"id": record_id, "error": f"parser failed: {exc.__class__.__name__}: {exc}"}
+    return {"id": record_id, "statements": [s.to_dict() for s in statements]}
+
+
+def run_parse_jsonl(lines: Iterable[str], out: TextIO) -> int:
+    """One output line per non-blank input line, in order, flushed as it is written."""
+    count = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        out.write(json.dumps(parse_line(line), ensure_ascii=False) + "\n")
+        out.flush()
+        count += 1
+    return count
+
+
+def parse(args: argparse.Namespace) -> int:
+    if args.jsonl:
+        run_parse_jsonl(_input_lines(args.file), sys.stdout)
+        return 0
+    text = _read_text(args.file)
+    print(to_json([s.to_dict() for s in parse_statements(text)]))
+    return 0
+
+
+# --- reparse ------------------------------------------------------------------------------------
+
+def reparse(args: argparse.Namespace) -> int:
+    db = _open(_settings(args))
+    try:
+        summary = reparse_articles(db, since=args.since, everything=args.all)
+    finally:
+        db.close()
+    if args.json:
+        print(to_json(dataclasses.asdict(summary)))
+        return 0
+    print(f"reparsed {summary.articles} articles, {summary.statements} statements "
+          f"(parser {summary.parser_version})")
+    if summary.failed:
+        print(f"the parser failed on {summary.failed} articles; they keep their old statements (see -v)")
+    if summary.skipped:
+        print(f"{summary.skipped} articles changed while being parsed; ingest has parsed them")
+    return 0
+
+
+# --- statements ---------------------------------------------------------------------------------
+
+def _article_filter(value: str | None) -> tuple[int | None, str | None]:
+    """--article takes an article id or its URL (normalised as stored)."""
+    if value is None:
+        return None, None
+    value = value.strip()
+    if value.isdigit():
+        return int(value), None
+    return None, normalize_url(value, allow_file=True) or value
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
+
+
+def statements(args: argparse.Namespace) -> int:
+    article_id, article_url = _article_filter(args.article)
+    db = _open(_settings(args))
+    try:
+        with db.transaction() as session:
+            rows = list_statements(session, speaker=args.speaker, article_id=article_id,
+                                   article_url=article_url, since=args.since, limit=args.limit)
+    finally:
+        db.close()
+    if args.json:
+        print(to_json(rows))
+    elif args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        columns = (*STATEMENT_COLUMNS, *ARTICLE_FIELDS)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row[c] is None else row[c].isoformat() if c == "published_at" else row[c]
+                             for c in columns])
+    else:
+        table([(r["article_id"], r["published_at"].strftime("%Y-%m-%d") if r["published_at"] else "",
+                _one_line(r["speaker"], 30), r["kind"], _one_line(r["content"], 80)) for r in rows],
+              ["article", "published", "speaker", "kind", "content"])
+    return 0
