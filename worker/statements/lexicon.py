@@ -68,6 +68,7 @@ reiterate reiterates reiterated reiterating
 repeat repeats repeated
 conclude concludes concluded concluding
 proclaim proclaims proclaimed
+call calls called
 point points pointed
 """)
 
@@ -77,7 +78,7 @@ PARTICLE_CUES = {"point": "out", "points": "out", "pointed": "out", "went": "on"
 # Cues that are weak on their own: they count only next to a quote or with a clear clause.
 WEAK_CUES = wordset("""post posts posted continue continues continued report reports reported
 counter counters countered agree agrees agreed observe observes observed maintain maintains
-maintained repeat repeats repeated note notes noted state states stated""")
+maintained repeat repeats repeated state states stated""")
 # Words that may sit between a speaker and the cue ("he has also said").
 AUXILIARIES = wordset("""has have had also later earlier previously repeatedly then further once often
 publicly recently again first initially privately separately quickly simply flatly bluntly angrily
@@ -119,7 +120,7 @@ president minister secretary governor mayor chairman chairwoman ceo director man
 parent parents student students worker workers union unions candidate nominee campaign
 military army navy diplomat diplomats envoy ambassador agency regulator regulators prosecutor
 coroner sheriff chief commissioner board council office website post tweet spokesperson
-newspaper magazine outlet network broadcaster editorial editor executive executives owner owners
+newspaper paper magazine outlet network broadcaster editorial editor executive executives owner owners
 founder""")
 
 # Lower-case heads that make a speaker phrase an organisation ("the district said").
@@ -170,7 +171,16 @@ palestine panama peru philippines poland portugal qatar romania russia rwanda se
 slovakia slovenia somalia spain sudan sweden switzerland syria taiwan tajikistan tanzania thailand
 tunisia turkey turkmenistan uganda ukraine uzbekistan venezuela vietnam yemen zambia zimbabwe
 britain england scotland wales europe washington moscow beijing kyiv kiev london paris berlin
-brussels tokyo tehran ankara nato eu u.s. u.s usa us uk u.k. un u.n. america""")
+brussels tokyo tehran ankara nato eu u.s. u.s usa us uk u.k. un u.n. america
+alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois
+indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi
+missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont
+virginia wisconsin wyoming""")
+# places with two words, typed as organisations (they speak through their governments)
+PLACE_PAIRS = wordset("""new_york new_jersey new_mexico new_hampshire north_carolina south_carolina
+north_dakota south_dakota west_virginia rhode_island san_francisco los_angeles san_jose san_diego
+las_vegas hong_kong new_zealand south_africa north_korea south_korea saudi_arabia united_states
+united_kingdom european_union united_nations white_house hunters_point""")
 
 # Words that end a speaker phrase when walking left from a cue.
 CLAUSE_WORDS = wordset("""that which who whom whose where when while because although though if

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from worker.statements.lexicon import (
     AUXILIARIES,
@@ -13,6 +14,7 @@ from worker.statements.lexicon import (
     INSTITUTIONS,
     NAME_CONNECTORS,
     ORG_WORDS,
+    PLACE_PAIRS,
     PRONOUNS,
     SPEAKER_NOUNS,
     TITLES,
@@ -67,6 +69,21 @@ def tokens(text: str, start: int, end: int) -> list[Token]:
     return out
 
 
+def _drop_parentheses(toks: list[Token]) -> list[Token]:
+    """Without short parenthesised asides such as a party code: "Sen. Kristen Gillibrand (D-NY)"."""
+    out: list[Token] = []
+    k = 0
+    while k < len(toks):
+        if toks[k].text == "(":
+            close = next((j for j in range(k + 1, min(k + 6, len(toks))) if toks[j].text == ")"), None)
+            if close is not None:
+                k = close + 1
+                continue
+        out.append(toks[k])
+        k += 1
+    return out
+
+
 def _abbrev(tok: str) -> bool:
     low = tok.lower().rstrip(".")
     return (low in ("mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "lt", "col", "sgt", "capt", "maj",
@@ -80,7 +97,7 @@ def _is_name_token(t: Token) -> bool:
 
 def left_mention(text: str, sent_start: int, cue_start: int) -> Mention | None:
     """The speaker phrase ending just before a cue (auxiliaries such as "has also" skipped)."""
-    toks = tokens(text, sent_start, cue_start)
+    toks = _drop_parentheses(tokens(text, sent_start, cue_start))
     while toks and (toks[-1].low in AUXILIARIES or toks[-1].low in _LEFT_SKIP
                     or (toks[-1].low.endswith("ly") and len(toks[-1].low) > 4 and not toks[-1].cap)):
         toks.pop()
@@ -91,6 +108,10 @@ def left_mention(text: str, sent_start: int, cue_start: int) -> Mention | None:
         return Mention(last.start, last.end, last.text, None, None, "pronoun")
     if last.text == ",":
         return _appositive_left(text, toks)
+    if last.low == "who" and len(toks) >= 3 and toks[-2].text == ",":
+        # "former Maryland Gov. Martin O’Malley, who noted …"
+        m = _phrase_left(text, toks[:-2])
+        return m if m is not None and m.kind in ("person", "organisation", "group") else None
     return _phrase_left(text, toks)
 
 
@@ -134,11 +155,23 @@ def _appositive_left(text: str, toks: list[Token]) -> Mention | None:
             continue
         m = _phrase_left(text, before)
         inner = [t for t in toks[k + 1:-1]]
-        if inner and m is not None and m.kind in ("title", "group"):
+        named_inner = build_mention(text, inner) if inner and len(inner) <= 5 else None
+        if named_inner is not None and named_inner.kind == "person" and m is not None and m.kind != "person" \
+                and k == commas[-1]:
+            # "Wyoming’s Republican secretary of state, Chuck Gray, said"
+            role = named_inner.role or m.text
+            return Mention(named_inner.start, named_inner.end, named_inner.text, named_inner.name, role,
+                           "person")
+        lead = [t for t in before if t.end <= (m.start if m is not None else 0)]
+        if lead and lead[-1].low in ("in", "on", "at", "from", "for", "with", "by", "to", "of", "after",
+                                     "before", "during", "across", "throughout"):
+            continue  # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker
+        if inner and (m is None or m.kind in ("title", "group")):
             # "The minister, Ana Lopes, said": the appositive is the name
             named = build_mention(text, inner)
             if named is not None and named.kind == "person":
-                return Mention(named.start, named.end, named.text, named.name, named.role or m.text, "person")
+                role = named.role or (m.text if m is not None else text[before[0].start:before[-1].end])
+                return Mention(named.start, named.end, named.text, named.name, role, "person")
         if m is not None and m.kind in ("person", "organisation"):
             appos = text[toks[k].end:toks[-1].start].strip()
             role = _role_from_appositive(appos)
@@ -171,6 +204,11 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
                 or t.text.endswith(("’s", "'s")) or t.text == "-":
             j += 1
             continue
+        ahead = toks[j + 1:j + 3]
+        if t.text[:1].isalpha() and t.low not in CLAUSE_WORDS and any(_is_name_token(x) for x in ahead) \
+                and not any(x.text in ",.;:" for x in ahead[:1]):
+            j += 1  # "truck driver Pat Jordan"
+            continue
         break
     span = toks[:j]
     while span and (span[-1].low in NAME_CONNECTORS or span[-1].low in _DETERMINERS):
@@ -181,6 +219,13 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
     if m is None:
         return None
     rest = text[span[-1].end:end]
+    if m.kind in ("title", "group"):
+        named = re.match(r"\s*,\s*((?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w'’-]*)\s*(?=[,.;]|$)", rest)
+        if named:
+            s0 = span[-1].end + named.start(1)
+            name_m = build_mention(text, tokens(text, s0, span[-1].end + named.end(1)))
+            if name_m is not None and name_m.kind == "person":
+                return Mention(name_m.start, name_m.end, name_m.text, name_m.name, m.text, "person")
     appos = re.match(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,80}? (?:of|at|for|with) [^,.;]{3,80}?)"
                      r"(?=[,.;]|\s+(?:who|which|said|says)\b|$)", rest)
     if appos and m.kind == "person" and appositive:
@@ -197,6 +242,16 @@ def build_mention(text: str, span: list[Token]) -> Mention | None:
     if not words:
         return None
     surface = text[start:end]
+    # "Steve Smith of Civic Nebraska": a person's name before "of/at/from ORG"
+    for c, t in enumerate(words):
+        if t.low in ("of", "at", "from", "with") and c >= 2 and all(_is_name_token(x) and x.low not in TITLES
+                                                                     for x in words[max(0, c - 2):c]):
+            head = build_mention(text, span[:span.index(t)])
+            if head is not None and head.kind == "person":
+                tail = text[t.start:end]
+                return Mention(start, end, surface, head.name, f"{head.role} {tail}" if head.role else tail,
+                               "person")
+            break
     # the name: the trailing run of capitalised tokens that are not titles
     k = len(words)
     while k > 0 and _is_name_token(words[k - 1]) and words[k - 1].low not in TITLES \
@@ -234,14 +289,16 @@ def build_mention(text: str, span: list[Token]) -> Mention | None:
 
 
 def _orgish(toks: list[Token]) -> bool:
-    return any(t.low.strip(".") in ORG_WORDS for t in toks) or (len(toks) == 1 and toks[0].low in COUNTRIES)
+    if any(t.low.strip(".") in ORG_WORDS for t in toks) or (len(toks) == 1 and toks[0].low in COUNTRIES):
+        return True
+    return any(f"{a.low}_{b.low}" in PLACE_PAIRS for a, b in pairwise(toks))
 
 
 def _acronym(word: str) -> bool:
     return len(word) >= 2 and word.replace(".", "").isupper()
 
 
-def loose_mention(text: str, start: int, end: int) -> Mention | None:
+def loose_mention(text: str, start: int, end: int, *, max_words: int = 12) -> Mention | None:
     """A speaker phrase in a slot where only a speaker can stand ("…,” the gambling tycoon told …;
     according to a recent poll of Indiana voters, …): up to 12 words, typed by build_mention when
     it can, else kept as a group."""
@@ -250,7 +307,7 @@ def loose_mention(text: str, start: int, end: int) -> Mention | None:
         toks.pop(0)
     while toks and (toks[-1].text in ",;:—–-" or toks[-1].low in AUXILIARIES or toks[-1].low in _LEFT_SKIP):
         toks.pop()
-    if not toks or len(toks) > 12 or any(t.text in ".!?;\"“”„«»" for t in toks):
+    if not toks or len(toks) > max_words or any(t.text in ",.!?;\"“”„«»" for t in toks):
         return None
     m = build_mention(text, toks)
     if m is not None:

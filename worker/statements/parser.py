@@ -23,10 +23,11 @@ from worker.statements.model import Statement
 from worker.statements.resolve import Entity, Registry
 from worker.statements.segment import Quote, Sentence, find_quotes, paragraphs, sentences
 
+_CUE_ALT = "|".join(sorted((w for w in CUE_WORDS if not w.startswith("point")), key=len, reverse=True))
 _CUE = re.compile(
     r"\b(?:[Aa]ccording to|(?:went|goes|go|going) on to (?:say|add|note|write|explain|argue)|pointed out|"
     r"call(?:s|ed)? (?:for|on)|put it|"
-    + "|".join(sorted((w for w in CUE_WORDS if not w.startswith("point")), key=len, reverse=True))
+    + _CUE_ALT
     + r")\b"
 )
 _OBJECT_CUES = wordset("tell tells told telling ask asks asked warn warns warned urge urges urged "
@@ -65,6 +66,8 @@ def parse_statements(text: str) -> list[Statement]:
     drafts: list[Draft] = []
     for si in range(len(sents)):
         drafts.extend(_sentence_drafts(text, sents, si, quotes, claimed))
+    drafts.extend(_colon_quotes(text, sents, quotes, claimed))
+    drafts.extend(_headline_drafts(text, paras, drafts))
     drafts = _drop_nested(drafts)
     registry = Registry(text, sents, [(q.start, q.end) for q in quotes])
     return _resolve(text, drafts, quotes, sents, claimed, registry)
@@ -86,7 +89,7 @@ def _sentence_drafts(text: str, sents: list[Sentence], si: int, quotes: list[Quo
         if _in_any(inside, cs):
             continue
         cue = m.group()
-        draft = _frame(text, sents, si, quotes, inside, cs, ce, cue, claimed)
+        draft = _frame(text, sents, si, quotes, inside, cs, ce, cue, claimed, out)
         if draft is not None:
             out.append(draft)
     return out
@@ -108,12 +111,16 @@ def _chain(text: str, sents: list[Sentence], si: int, q: Quote, quotes: list[Quo
 
 
 def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], inside: list[Quote],
-           cs: int, ce: int, cue: str, claimed: set[int]) -> Draft | None:
+           cs: int, ce: int, cue: str, claimed: set[int], earlier: list[Draft]) -> Draft | None:
     sent = sents[si]
     low = cue.lower()
     if low == "according to":
         return _according_to(text, sent, inside, cs, ce, claimed, quotes)
     weak = low.split()[0] in WEAK_CUES
+    if low.startswith("call") and re.search(r"\b(?:was|were|is|are|be|been|being|group|organization|"
+                                            r"movement|program|project|law|bill|book|film|show)\s*$",
+                                            text[sent.start:cs]):
+        return None  # "Texas was called for Cruz", "a group called …"
 
     # A: a quotation just before the cue: “…,” NP said / “…,” said NP
     before_q = [q for q in inside if q.end <= cs and quotes.index(q) not in claimed]
@@ -136,12 +143,24 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
             if len(lead.split()) >= 3 and not lead.rstrip().endswith((":", ",")):
                 start, kind = sent.start, "mixed"
             end = _chain(text, sents, si, q, quotes)
+            after_attr = max(ce, mention.end)
+            rest_q = next((x for x in inside if x.start >= after_attr and quotes.index(x) not in claimed),
+                          None)
+            if rest_q is not None and re.fullmatch(r"[\s,:;—–-]*", text[after_attr:rest_q.start]):
+                claimed.add(quotes.index(rest_q))
+                end = max(end, _chain(text, sents, si, rest_q, quotes))
             return Draft(cs, ce, cue, mention, start, end, kind, 0.9, sent.paragraph)
 
     mention = left_mention(text, sent.start, cs)
     if mention is None and _coordinated(text, sent.start, cs, low):
-        mention = _sentence_subject(text, sent)
+        mention = earlier[-1].mention if earlier else _sentence_subject(text, sent)
     after = text[ce:sent.end]
+    if mention is None and (re.match(r"\s+(?:\w+\s+){0,2}?that\s", after) or re.match(
+            r"\s+(?:he|she|they|it|we|I|there|the|this|his|her|their)\s", after)):
+        clause = max(text.rfind(",", sent.start, cs), text.rfind("—", sent.start, cs), sent.start - 1) + 1
+        loose = loose_mention(text, clause, cs)
+        if loose is not None and len(loose.text.split()) <= 8:
+            mention = loose
 
     # B: a quotation right after the cue: NP said: “…”
     after_q = [q for q in inside if q.start >= ce and quotes.index(q) not in claimed]
@@ -151,6 +170,10 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
         if re.fullmatch(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?", gap) or (
                 low in _OBJECT_CUES and re.fullmatch(r"\s*[\w.'’ ]{1,40}?[,:]\s*", gap)):
             claimed.add(quotes.index(q))
+            tail_end = _trim_end(text, q.end, sent.end)
+            if len(re.findall(r"\w+", text[q.end:tail_end])) >= 3:
+                end = _cut_trailing(text, q.start, tail_end)
+                return Draft(cs, ce, cue, mention, q.start, end, "mixed", 0.8, sent.paragraph)
             end = _chain(text, sents, si, q, quotes)
             return Draft(cs, ce, cue, mention, q.start, end, "direct", 0.9, sent.paragraph)
 
@@ -165,6 +188,17 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
         if q2 is None and nxt.paragraph != sent.paragraph:
             end = _trim_end(text, nxt.start, nxt.end)
             return Draft(cs, ce, cue, mention, nxt.start, end, "indirect", 0.6, sent.paragraph)
+
+    # CLAUSE, NP said, CLAUSE — the attribution in the middle of what was said
+    if mention is not None and re.match(r"\s*,", after) and \
+            text[sent.start:mention.start].rstrip().endswith(",") and \
+            len(re.findall(r"\w+", text[sent.start:mention.start])) >= 2:
+        end = _trim_end(text, sent.start, sent.end)
+        if len(re.findall(r"\w+", text[ce:end])) >= 2:
+            kind = "mixed" if inside else "indirect"
+            for q in inside:
+                claimed.add(quotes.index(q))
+            return Draft(cs, ce, cue, mention, sent.start, end, kind, 0.75, sent.paragraph)
 
     # D: NP said (that) CLAUSE
     if mention is not None and (not weak or re.match(r"\s+(?:\w+\s+){0,3}?that\s", after)):
@@ -235,9 +269,9 @@ def _according_to(text: str, sent: Sentence, inside: list[Quote], cs: int, ce: i
     if at_start:
         comma = text.find(",", ce, sent.end)
         if comma > 0 and (who is None or who.end < comma):
-            who = loose_mention(text, ce, comma) or who
+            who = loose_mention(text, ce, comma, max_words=30) or who
     if who is None and not at_start:
-        who = loose_mention(text, ce, _trim_end(text, ce, sent.end))
+        who = loose_mention(text, ce, _trim_end(text, ce, sent.end), max_words=30)
     if who is None:
         return None
     if at_start:
@@ -292,8 +326,6 @@ def _sentence_subject(text: str, sent: Sentence) -> Mention | None:
 def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
     i = ce
     rest = text[i:end]
-    if cue in ("went on to say", "went on to add", "pointed out"):
-        pass
     if cue in _OBJECT_CUES:
         m = _OBJECT.match(rest)
         if m:
@@ -302,9 +334,14 @@ def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
             return None
     # adjuncts ("on Tuesday", "in a statement", "in an interview with CNN") up to "that" or a comma
     m = re.match(r"\s*,?\s*((?:[\w.'’-]+\s+){0,10}?)that\s", text[i:end])
-    if m and all(w.lower() in ADJUNCT_WORDS or w[:1].isupper() or w.lower() in ("of", "for", "and", "'s")
-                 for w in m.group(1).split()):
+    if m and (all(w.lower() in ADJUNCT_WORDS or w[:1].isupper() or w.lower() in ("of", "for", "and", "'s")
+                  for w in m.group(1).split())
+              or re.match(r"(?:of|about|on|in|during|at|to|with|after|before)\s", m.group(1))):
         return i + m.end()
+    m = re.match(r"\s*(?:for|in|over)\s+(?:the\s+past\s+|recent\s+|several\s+|many\s+)?(?:weeks|"
+                 r"months|years|days|decades|some\s+time|a\s+while|a\s+long\s+time)\s*,?", text[i:end])
+    if m:
+        i += m.end()
     toks = tokens(text, i, end)
     k = 0
     while k < len(toks) and toks[k].low in ADJUNCT_WORDS and toks[k].low not in ("the", "a", "an", "his",
@@ -315,6 +352,8 @@ def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
     if k >= len(toks):
         return None
     first = toks[k]
+    if first.low == "to" and cue.startswith("add"):
+        return None  # "adding to his victories"
     if first.low == "to" and cue.split()[0] in _TO_CUES:
         return first.start
     if first.text in ".,;:!?)" or first.low in ("by", "of", "about", "to", "for", "with", "on", "in", "at",
@@ -331,7 +370,9 @@ def _trim_end(text: str, start: int, end: int) -> int:
 
 def _cut_trailing(text: str, start: int, end: int) -> int:
     """Stop the reported clause before a trailing attribution or participle (", adding …")."""
-    m = re.search(r",\s+(?:according to|adding|saying|noting|he said|she said|they said)\b", text[start:end])
+    m = re.search(r",\s+(?:according to|adding|saying|noting|he said|she said|they said)\b|"
+                  r"\s+(?:and|but)\s+(?:also\s+)?(?:" + _CUE_ALT + r")\b",
+                  text[start:end])
     return start + m.start() if m else end
 
 
@@ -413,3 +454,76 @@ def _floating(text: str, quotes: list[Quote], sents: list[Sentence], claimed: se
 
 def _follows_statement(pos: int, drafts: list[Draft]) -> bool:
     return any(0 <= pos - d.content_end < 200 for d in drafts)
+
+
+_TITLE_SAYS = re.compile(r"((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)\s+"
+                         r"(Says|Warns|Urges|Claims|Insists|Admits|Denies|Calls for|Tells \w+)\s+"
+                         r"(\S.*?)[.]?$")
+_TRANSCRIPT = re.compile(r"([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):\s+(\S)")
+_HEADLINE = re.compile(r"(?:[A-Z]{3,}\s*[–—-]\s*)?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)"
+                       r"(?:\s+[Oo]n\s+[\w’' -]{1,40}?)?:\s+(\S.*?)[.]?$")
+_NOT_SPEAKERS = wordset("""note update updated watch related video photo photos read more editor's latest
+exclusive breaking live listen opinion analysis advertisement source sources image images""")
+
+
+def _headline_drafts(text: str, paras: list[tuple[int, int]], drafts: list[Draft]) -> list[Draft]:
+    """ "Roger Stone: Don't Trust the Voting Machines" — a headline quoting its speaker after a colon."""
+    out = []
+    taken = [(d.content_start, d.content_end) for d in drafts]
+    for pi, (ps, pe) in enumerate(paras):
+        line = text[ps:pe]
+        t = _TRANSCRIPT.match(line)
+        if t is not None and t.group(1).lower() not in _NOT_SPEAKERS and len(t.group(1)) > 2:
+            # "TRUMP: The deaths of …" — a transcript line
+            cs, ce = ps + t.start(2), _trim_end(text, ps + t.start(2), pe)
+            who = Mention(ps, ps + t.end(1), t.group(1), t.group(1).title(), None, "person")
+            if not any(a <= cs < b for a, b in taken):
+                out.append(Draft(ps + t.end(1), ps + t.end(1) + 1, ":", who, cs, ce, "direct", 0.6, pi))
+            continue
+        if len(line.split()) > 30:
+            continue
+        ts = _TITLE_SAYS.match(line)
+        if ts is not None:
+            who = loose_mention(text, ps + ts.start(1), ps + ts.end(1))
+            cs, ce = ps + ts.start(3), ps + ts.end(3)
+            if who is not None and who.kind in ("person", "organisation", "group") and \
+                    not any(a <= cs < b for a, b in taken):
+                out.append(Draft(ps + ts.start(2), ps + ts.end(2), ts.group(2).lower(), who, cs, ce,
+                                 "indirect", 0.6, pi))
+            continue
+        m = _HEADLINE.match(line)
+        if m is None or any(w.lower() in _NOT_SPEAKERS for w in m.group(1).split()):
+            continue
+        who = loose_mention(text, ps + m.start(1), ps + m.end(1))
+        if who is None or who.kind not in ("person", "organisation"):
+            continue
+        cs = ps + m.start(2)
+        ce = ps + m.end(2)
+        if any(a <= cs < b for a, b in taken) or len(re.findall(r"\w+", text[cs:ce])) < 3:
+            continue
+        colon = text.rfind(":", ps, cs)
+        out.append(Draft(colon, colon + 1, ":", who, cs, ce, "direct", 0.6, pi))
+    return out
+
+
+def _colon_quotes(text: str, sents: list[Sentence], quotes: list[Quote], claimed: set[int]) -> list[Draft]:
+    """A speaker, a colon, a quote: "… doesn't surprise pollster Daron Shaw: “Historically, …”"."""
+    out = []
+    for qi, q in enumerate(quotes):
+        if qi in claimed or not _substantive(text, q):
+            continue
+        m = re.search(r"([^\s:])\s*:\s*$", text[max(0, q.start - 4):q.start])
+        if m is None:
+            continue
+        colon = text.rfind(":", 0, q.start)
+        sent = next((x for x in sents if x.start <= colon < x.end), None)
+        if sent is None:
+            continue
+        who = left_mention(text, sent.start, colon)
+        if who is None or who.kind not in ("person", "pronoun", "organisation"):
+            continue
+        claimed.add(qi)
+        si = sents.index(sent)
+        end = _chain(text, sents, si, q, quotes) if q.start >= sent.start else q.end
+        out.append(Draft(colon, colon + 1, ":", who, q.start, end, "direct", 0.7, sent.paragraph))
+    return out

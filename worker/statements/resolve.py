@@ -147,11 +147,12 @@ class Registry:
         """``recent``: (position, entity) of earlier statements' speakers, oldest first."""
         if m.kind == "pronoun":
             return self._pronoun(m, pos, recent)
-        if m.kind == "title":
+        if m.kind in ("title", "group") and re.match(r"(?:the|The|this|This)\s", m.text):
             ent = self._by_title(m.role or m.text, pos)
             if ent is not None:
                 return Resolved(ent.name, ent.kind, ent.role, 0.8, ent)
-            return Resolved(m.text, "unknown", m.role, 0.5, None)
+            if m.kind == "title":
+                return Resolved(m.text, "unknown", m.role, 0.5, None)
         if m.kind == "person" and m.name:
             name = _clean_name(m.name)
             if len(name.split()) == 1:
@@ -175,36 +176,39 @@ class Registry:
             return Resolved(m.text, "unknown", None, 0.3, None)
         want = "organisation" if p == "it" else "person" if p in ("he", "she") else None
         gender = "f" if p == "she" else "m" if p == "he" else None
-        para_start = self.text.rfind("\n", 0, pos)
-        # the latest speaker of the right kind, when close; else the latest fitting mention
+        if p in ("he", "she"):
+            return self._personal(m, pos, recent, gender)
+        # it / they: the latest organisation speaker when close, else the latest organisation subject
         for at, ent in reversed(recent):
             if pos - at > 1500 or len(re.findall(r"\n\s*\S", self.text[at:pos])) > 4:
                 break
-            if want and ent.kind != want:
-                continue
-            if p == "they" and ent.kind != "organisation":
-                continue
-            if gender and ent.gender and ent.gender != gender:
-                continue
-            later = [e for a, e in self.subjects if at < a < pos and e.kind == ent.kind and e is not ent
-                     and (not gender or e.gender in (None, gender))]
-            if later and ent.kind == "person" and at < para_start and not _same_para(self.text, at, pos):
-                break
-            return self._bind(ent, gender, 0.8)
-        source = self.subjects if p in ("it", "they") else self.mentions
-        for at, ent in reversed(source):
-            if at >= pos:
-                continue
-            if pos - at > 2500:
-                break
-            if want and ent.kind != want:
-                continue
-            if p == "they" and ent.kind != "organisation":
-                continue
-            if gender and ent.gender and ent.gender != gender:
-                continue
-            return self._bind(ent, gender, 0.7)
-        return Resolved(m.text, "person" if want == "person" else "unknown", None, 0.3, None)
+            if ent.kind == "organisation":
+                return self._bind(ent, None, 0.75)
+        for at, ent in reversed(self.subjects):
+            if at < pos and pos - at <= 2500 and ent.kind == "organisation":
+                return self._bind(ent, None, 0.65)
+        return Resolved(m.text, "unknown", None, 0.3, None)
+
+    def _personal(self, m: Mention, pos: int, recent: list[tuple[int, Entity]], gender: str | None) -> Resolved:
+        """he / she: the latest person of that gender who spoke or stood as a sentence's subject."""
+        def fits(ent: Entity) -> bool:
+            return ent.kind == "person" and not (gender and ent.gender and ent.gender != gender)
+
+        best: tuple[int, Entity, float] | None = None
+        for at, ent in recent:
+            if at < pos and pos - at <= 2000 and fits(ent) and (best is None or at >= best[0]):
+                best = (at, ent, 0.8)
+        for at, ent in self.subjects:
+            if at < pos and pos - at <= 2500 and fits(ent) and (best is None or at > best[0]):
+                best = (at, ent, 0.7)
+        if best is None:
+            for at, ent in reversed(self.mentions):
+                if at < pos and pos - at <= 2500 and fits(ent):
+                    best = (at, ent, 0.6)
+                    break
+        if best is None:
+            return Resolved(m.text, "person", None, 0.3, None)
+        return self._bind(best[1], gender, best[2])
 
     def _bind(self, ent: Entity, gender: str | None, confidence: float) -> Resolved:
         if gender and ent.gender is None:
