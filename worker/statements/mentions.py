@@ -159,9 +159,8 @@ def _appositive_left(text: str, toks: list[Token]) -> Mention | None:
         if named_inner is not None and named_inner.kind == "person" and m is not None and m.kind != "person" \
                 and k == commas[-1]:
             # "Wyoming’s Republican secretary of state, Chuck Gray, said"
-            role = named_inner.role or m.text
-            return Mention(named_inner.start, named_inner.end, named_inner.text, named_inner.name, role,
-                           "person")
+            return Mention(named_inner.start, named_inner.end, named_inner.text, named_inner.name,
+                           named_inner.role or m.text, "person")
         lead = [t for t in before if t.end <= (m.start if m is not None else 0)]
         if lead and lead[-1].low in ("in", "on", "at", "from", "for", "with", "by", "to", "of", "after",
                                      "before", "during", "across", "throughout"):
@@ -170,12 +169,11 @@ def _appositive_left(text: str, toks: list[Token]) -> Mention | None:
             # "The minister, Ana Lopes, said": the appositive is the name
             named = build_mention(text, inner)
             if named is not None and named.kind == "person":
-                role = named.role or (m.text if m is not None else text[before[0].start:before[-1].end])
-                return Mention(named.start, named.end, named.text, named.name, role, "person")
+                given = named.role or (m.text if m is not None else text[before[0].start:before[-1].end])
+                return Mention(named.start, named.end, named.text, named.name, given, "person")
         if m is not None and m.kind in ("person", "organisation"):
             appos = text[toks[k].end:toks[-1].start].strip()
-            role = _role_from_appositive(appos)
-            return Mention(m.start, m.end, m.text, m.name, role or m.role, m.kind)
+            return Mention(m.start, m.end, m.text, m.name, _role_from_appositive(appos) or m.role, m.kind)
     return None
 
 

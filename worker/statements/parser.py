@@ -476,13 +476,14 @@ def _headline_drafts(text: str, paras: list[tuple[int, int]], drafts: list[Draft
         if t is not None and t.group(1).lower() not in _NOT_SPEAKERS and len(t.group(1)) > 2:
             # "TRUMP: The deaths of …" — a transcript line
             cs, ce = ps + t.start(2), _trim_end(text, ps + t.start(2), pe)
-            who = Mention(ps, ps + t.end(1), t.group(1), t.group(1).title(), None, "person")
+            speaker = Mention(ps, ps + t.end(1), t.group(1), t.group(1).title(), None, "person")
             if not any(a <= cs < b for a, b in taken):
-                out.append(Draft(ps + t.end(1), ps + t.end(1) + 1, ":", who, cs, ce, "direct", 0.6, pi))
+                out.append(Draft(ps + t.end(1), ps + t.end(1) + 1, ":", speaker, cs, ce, "direct", 0.6, pi))
             continue
         if len(line.split()) > 30:
             continue
         ts = _TITLE_SAYS.match(line)
+        who: Mention | None
         if ts is not None:
             who = loose_mention(text, ps + ts.start(1), ps + ts.end(1))
             cs, ce = ps + ts.start(3), ps + ts.end(3)

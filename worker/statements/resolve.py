@@ -174,7 +174,6 @@ class Registry:
         p = m.text.lower()
         if p in ("i", "we", "you"):
             return Resolved(m.text, "unknown", None, 0.3, None)
-        want = "organisation" if p == "it" else "person" if p in ("he", "she") else None
         gender = "f" if p == "she" else "m" if p == "he" else None
         if p in ("he", "she"):
             return self._personal(m, pos, recent, gender)
@@ -189,7 +188,8 @@ class Registry:
                 return self._bind(ent, None, 0.65)
         return Resolved(m.text, "unknown", None, 0.3, None)
 
-    def _personal(self, m: Mention, pos: int, recent: list[tuple[int, Entity]], gender: str | None) -> Resolved:
+    def _personal(self, m: Mention, pos: int, recent: list[tuple[int, Entity]],
+                  gender: str | None) -> Resolved:
         """he / she: the latest person of that gender who spoke or stood as a sentence's subject."""
         def fits(ent: Entity) -> bool:
             return ent.kind == "person" and not (gender and ent.gender and ent.gender != gender)
