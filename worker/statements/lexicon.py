@@ -65,7 +65,8 @@ shout shouts shouted shouting
 scoff scoffs scoffed
 muse muses mused
 reiterate reiterates reiterated reiterating
-repeat repeats repeated
+repeat repeats repeated repeating
+recount recounts recounted recounting
 conclude concludes concluded concluding
 proclaim proclaims proclaimed
 call calls called
@@ -78,12 +79,13 @@ PARTICLE_CUES = {"point": "out", "points": "out", "pointed": "out", "went": "on"
 # Cues that are weak on their own: they count only next to a quote or with a clear clause.
 WEAK_CUES = wordset("""post posts posted continue continues continued report reports reported
 counter counters countered agree agrees agreed observe observes observed maintain maintains
-maintained repeat repeats repeated state states stated""")
+maintained repeat repeats repeated repeating
+recount recounts recounted recounting state states stated""")
 # Words that may sit between a speaker and the cue ("he has also said").
 AUXILIARIES = wordset("""has have had also later earlier previously repeatedly then further once often
 publicly recently again first initially privately separately quickly simply flatly bluntly angrily
 bitterly openly clearly explicitly reportedly allegedly would will could may might did does do
-just never frequently since subsequently has't had already even still""")
+just never frequently since subsequently kept keeps has't had already even still""")
 
 PRONOUNS = {"he": "person", "she": "person", "they": "unknown", "it": "organisation", "i": "person",
             "we": "unknown", "you": "unknown", "him": "person", "her": "person"}
@@ -99,7 +101,7 @@ pope king queen prince princess sheriff commissioner superintendent deputy assis
 senior state speaker leader majority minority whip treasurer chancellor officer official
 president-elect manager coach analyst economist lawyer host anchor reporter correspondent editor
 pollster strategist adviser advisor consultant candidate nominee member lawmaker delegate
-inspector detective trooper police council councilman councilwoman councilmember alderman
+inspector detective trooper council councilman councilwoman councilmember alderman
 secretary-general undersecretary under chairperson president's first lady former retired
 longtime top acting interim then-president then-candidate press house white senate
 cabinet chief-of-staff staff of the""")
@@ -197,7 +199,7 @@ ADJUNCT_WORDS = wordset("""monday tuesday wednesday thursday friday saturday sun
 tonight earlier later recently again also publicly privately repeatedly then too afterward afterwards
 night morning afternoon evening week month year last this in a an the on at during with to after
 before from over via through his her their its an interview statement news conference press
-briefing speech hearing email emailed remarks phone telephone call televised so""")
+briefing speech hearing email emailed remarks phone telephone call televised so by via email statement""")
 
 ABBREVIATIONS = wordset("""mr mrs ms dr gen sen rep gov lt col sgt capt maj adm cmdr st jr sr prof rev
 hon pres no vol jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd vs etc u.s u.n u.k

@@ -128,6 +128,10 @@ def _phrase_left(text: str, toks: list[Token]) -> Mention | None:
         if t.low in _DETERMINERS:
             j -= 1
             break
+        if t.text[:1].islower() and t.text.isalpha() and t.low not in CLAUSE_WORDS and j - 2 >= 0 \
+                and toks[j - 2].low in ("the", "a", "an", "his", "her", "their", "its", "our"):
+            j -= 2  # "the city attorney", "a campaign spokesman"
+            break
         if t.low in CLAUSE_WORDS and t.low not in NAME_CONNECTORS:
             break
         if _is_name_token(t) or t.low in TITLES or t.low in _DESCRIPTORS or t.low in SPEAKER_NOUNS \
@@ -252,6 +256,9 @@ def build_mention(text: str, span: list[Token]) -> Mention | None:
             break
     # the name: the trailing run of capitalised tokens that are not titles
     k = len(words)
+    if k >= 2 and _is_name_token(words[-1]) and words[-1].low in TITLES and _is_name_token(words[-2]) \
+            and words[-2].low not in TITLES:
+        k -= 1  # a surname that is also a title word: "TJ King", "Kevin Major"
     while k > 0 and _is_name_token(words[k - 1]) and words[k - 1].low not in TITLES \
             and not words[k - 1].text.endswith(("’s", "'s")):
         k -= 1
@@ -296,7 +303,8 @@ def _acronym(word: str) -> bool:
     return len(word) >= 2 and word.replace(".", "").isupper()
 
 
-def loose_mention(text: str, start: int, end: int, *, max_words: int = 12) -> Mention | None:
+def loose_mention(text: str, start: int, end: int, *, max_words: int = 12,
+                  anything: bool = False) -> Mention | None:
     """A speaker phrase in a slot where only a speaker can stand ("…,” the gambling tycoon told …;
     according to a recent poll of Indiana voters, …): up to 12 words, typed by build_mention when
     it can, else kept as a group."""
@@ -310,7 +318,8 @@ def loose_mention(text: str, start: int, end: int, *, max_words: int = 12) -> Me
     m = build_mention(text, toks)
     if m is not None:
         return m
-    if not (toks[0].low in _DETERMINERS or toks[0].cap) or all(t.low in TITLES for t in toks):
+    vague = not (toks[0].low in _DETERMINERS or toks[0].cap) or all(t.low in TITLES for t in toks)
+    if vague and not anything:
         return None
     s, e = toks[0].start, toks[-1].end
     return Mention(s, e, text[s:e], text[s:e], None, "group")

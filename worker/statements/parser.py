@@ -269,7 +269,7 @@ def _according_to(text: str, sent: Sentence, inside: list[Quote], cs: int, ce: i
     if at_start:
         comma = text.find(",", ce, sent.end)
         if comma > 0 and (who is None or who.end < comma):
-            who = loose_mention(text, ce, comma, max_words=30) or who
+            who = loose_mention(text, ce, comma, max_words=30, anything=True) or who
     if who is None and not at_start:
         who = loose_mention(text, ce, _trim_end(text, ce, sent.end), max_words=30)
     if who is None:

@@ -46,8 +46,9 @@ class Sentence:
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank line."""
-    out = []
+    """(start, end) of each paragraph: a non-blank line, joined with the next when a hard wrap cut a
+    sentence ("said\nmany families …": no closing punctuation, and a lower-case continuation)."""
+    lines = []
     for m in re.finditer(r"[^\n]+", text):
         if m.group().strip():
             s, e = m.start(), m.end()
@@ -55,8 +56,21 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
                 s += 1
             while e > s and text[e - 1].isspace():
                 e -= 1
+            lines.append((s, e))
+    out: list[tuple[int, int]] = []
+    for s, e in lines:
+        if out and _wrapped(text, out[-1], s):
+            out[-1] = (out[-1][0], e)
+        else:
             out.append((s, e))
     return out
+
+
+def _wrapped(text: str, prev: tuple[int, int], start: int) -> bool:
+    ps, pe = prev
+    if text[pe - 1] in ".!?…:;\"”’»)]" or "\n\n" in text[pe:start] or not text[start].isalpha():
+        return False
+    return text[start].islower() or (pe - ps > 60 and text[start].isupper() and text[pe - 1].isalnum())
 
 
 def _is_opening(text: str, i: int, mark: str) -> bool:
