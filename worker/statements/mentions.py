@@ -22,7 +22,8 @@ from worker.statements.lexicon import (
 )
 
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[\w]+(?:[’'&.-][\w]+)*(?:[’']s?)?\.?|[^\w\s]")
-_DETERMINERS = wordset("the a an this that these those his her their its our another one two some")
+_DETERMINERS = wordset("""the a an this that these those his her their its our another one two some several
+many other both most few""")
 _SENTENCE_ADVERBS = wordset("""but and so yet also however meanwhile still then now earlier later instead
 indeed asked when if as in on at after before while though although separately similarly
 previously thursday friday monday tuesday wednesday saturday sunday today yesterday last

@@ -67,6 +67,7 @@ def parse_statements(text: str) -> list[Statement]:
     for si in range(len(sents)):
         drafts.extend(_sentence_drafts(text, sents, si, quotes, claimed))
     drafts.extend(_colon_quotes(text, sents, quotes, claimed))
+    drafts.extend(_asked_drafts(text, sents, drafts))
     drafts.extend(_headline_drafts(text, paras, drafts))
     drafts = _drop_nested(drafts)
     registry = Registry(text, sents, [(q.start, q.end) for q in quotes])
@@ -130,7 +131,7 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
         mention = None
         if re.fullmatch(r"[\s,—–-]*", gap):
             mention = right_mention(text, ce, sent.end)
-        elif re.fullmatch(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,80}", gap):
+        elif re.fullmatch(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,80}", _mask_abbreviations(gap)):
             mention = left_mention(text, q.end, cs)
             if mention is not None and text[q.end:mention.start].strip(" ,—–-") != "":
                 mention = None
@@ -297,6 +298,15 @@ def _according_to(text: str, sent: Sentence, inside: list[Quote], cs: int, ce: i
     return Draft(cs, ce, "according to", who, start, end, kind, 0.75, sent.paragraph)
 
 
+_ABBREV_DOT = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Maj|Adm|St|Jr|Sr|Prof|Rev|"
+                         r"Inc|Corp|Co|Ltd|[A-Z])\.|\([^()]{1,12}\)")
+
+
+def _mask_abbreviations(gap: str) -> str:
+    """The gap with abbreviation dots and short parenthesised asides blanked: "Mrs. Clinton (D-N.Y.)"."""
+    return _ABBREV_DOT.sub(lambda m: "x" * len(m.group()), gap)
+
+
 def _substantive(text: str, q: Quote) -> bool:
     """A quotation worth a statement: three words or more (not a quoted title or a scare quote)."""
     return q.words(text) >= 3
@@ -326,12 +336,16 @@ def _sentence_subject(text: str, sent: Sentence) -> Mention | None:
 def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
     i = ce
     rest = text[i:end]
+    if cue.startswith("ask"):
+        wh = re.match(r"(?:\s+[\w.'’-]+){0,6}?\s+(if|whether|why|what|how|which|who|when|where)\s", rest)
+        if wh is None:
+            m = _OBJECT.match(rest)
+            return i + m.end() + 1 if m and re.match(r"\s+to\s", rest[m.end():]) else None
+        return i + wh.start(1)
     if cue in _OBJECT_CUES:
         m = _OBJECT.match(rest)
         if m:
             i += m.end()
-        elif cue.startswith("ask"):
-            return None
     # adjuncts ("on Tuesday", "in a statement", "in an interview with CNN") up to "that" or a comma
     m = re.match(r"\s*,?\s*((?:[\w.'’-]+\s+){0,10}?)that\s", text[i:end])
     if m and (all(w.lower() in ADJUNCT_WORDS or w[:1].isupper() or w.lower() in ("of", "for", "and", "'s")
@@ -419,7 +433,8 @@ def _resolve(text: str, drafts: list[Draft], quotes: list[Quote], sents: list[Se
             r = registry.resolve(d.mention, d.mention.start, recent)
             speaker, stype, role = r.speaker, r.speaker_type, r.role
             conf = min(d.confidence, r.confidence + 0.1)
-            s_start, s_end = d.mention.start, d.mention.end
+            implicit = d.mention.end <= d.mention.start
+            s_start, s_end = (None, None) if implicit else (d.mention.start, d.mention.end)
             if r.entity is not None:
                 recent.append((d.cue_start, r.entity))
         cs, ce = d.content_start, d.content_end
@@ -527,4 +542,33 @@ def _colon_quotes(text: str, sents: list[Sentence], quotes: list[Quote], claimed
         si = sents.index(sent)
         end = _chain(text, sents, si, q, quotes) if q.start >= sent.start else q.end
         out.append(Draft(colon, colon + 1, ":", who, q.start, end, "direct", 0.7, sent.paragraph))
+    return out
+
+
+_ASKED = re.compile(r"(?:^|(?<=\b[Ww]hen )|(?<=\b[Aa]fter being )|(?<=\b[Ww]hen being ))[Aa]sked"
+                    r"(?: by ([^,;.]{2,60}?))?(?: \w+){0,3}? (if|whether|why|what|how|which|who|about|to) ")
+
+
+def _asked_drafts(text: str, sents: list[Sentence], drafts: list[Draft]) -> list[Draft]:
+    """ "Asked whether he would run, Smith said …" — the question is a statement of whoever asked it."""
+    out = []
+    taken = [(d.content_start, d.content_end) for d in drafts]
+    for sent in sents:
+        chunk = text[sent.start:sent.end]
+        for m in _ASKED.finditer(chunk):
+            if m.start() > 0 and not chunk[:m.start()].rstrip().lower().endswith(("when", "being")):
+                continue
+            cs = sent.start + m.start(2)
+            comma = re.search(r"[,;]|$", chunk[m.end():])
+            ce = _trim_end(text, cs, sent.start + m.end() + (comma.start() if comma else 0))
+            if any(a <= cs < b for a, b in taken) or len(re.findall(r"\w+", text[cs:ce])) < 3:
+                continue
+            who = None
+            if m.group(1):
+                who = loose_mention(text, sent.start + m.start(1), sent.start + m.end(1), anything=True)
+            if who is None:
+                at = sent.start + m.start()
+                who = Mention(at, at, "", "unknown", None, "unknown")
+            cue_at = sent.start + m.start()
+            out.append(Draft(cue_at, cue_at + 5, "asked", who, cs, ce, "indirect", 0.5, sent.paragraph))
     return out

@@ -168,6 +168,8 @@ class Registry:
         if m.kind == "organisation" and m.name:
             ent = self.add_org(m.name, pos)
             return Resolved(ent.name, "organisation", None, 0.85, ent)
+        if m.start == m.end:  # an implicit speaker: "Asked whether …, …"
+            return Resolved("unknown", "unknown", None, 0.3, None)
         return Resolved(m.text, "unknown", None, 0.6, None)
 
     def _pronoun(self, m: Mention, pos: int, recent: list[tuple[int, Entity]]) -> Resolved:

@@ -125,6 +125,10 @@ def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
                 if opener == "''" and text.startswith("''", j) and _closes(text, j, "''"):
                     found, mark_len = j, 2
                     break
+                if opener == "“" and ch == "“" and j > i and not text[j - 1].isspace() and \
+                        (j + 1 >= pe or text[j + 1].isspace()):
+                    found = j  # a closing mark typed as an opening one: “…,“ said X
+                    break
                 if opener != "''" and ch in closers and _closes(text, j, ch):
                     # a straight quote that opens a nested one is not our closer
                     if ch == '"' and opener == '"' and j + 1 < pe and not text[j + 1].isspace() and \
