@@ -68,8 +68,13 @@ reiterate reiterates reiterated reiterating
 repeat repeats repeated repeating
 recount recounts recounted recounting
 conclude concludes concluded concluding
+repeating
 proclaim proclaims proclaimed
 call calls called
+believe believes believed
+find finds found
+show shows showed
+estimate estimates estimated
 point points pointed
 """)
 
@@ -79,8 +84,8 @@ PARTICLE_CUES = {"point": "out", "points": "out", "pointed": "out", "went": "on"
 # Cues that are weak on their own: they count only next to a quote or with a clear clause.
 WEAK_CUES = wordset("""post posts posted continue continues continued report reports reported
 counter counters countered agree agrees agreed observe observes observed maintain maintains
-maintained repeat repeats repeated repeating
-recount recounts recounted recounting state states stated""")
+maintained repeat repeats repeated repeating state states stated believe believes believed find finds
+found show shows showed estimate estimates estimated""")
 # Words that may sit between a speaker and the cue ("he has also said").
 AUXILIARIES = wordset("""has have had also later earlier previously repeatedly then further once often
 publicly recently again first initially privately separately quickly simply flatly bluntly angrily
@@ -142,7 +147,8 @@ hannah jacqueline martha gloria teresa ann sara madison frances kathryn janice j
 judy sophia grace denise amber doris marilyn danielle beverly isabella theresa diana natalie brittany
 charlotte marie kayla alexis lori hillary nikki nancy kamala elizabeth ursula angela theresa
 giorgia marine jacinda sanna kaja liz nicola ilhan alexandria lindsey susan dianne nina elena irina
-olga natalia svetlana yulia tatiana ana sofia lucia carmen isabel rosa ines""")
+becky kate katie jen jenny liz beth sue deb meg olga natalia svetlana yulia tatiana ana sofia lucia
+carmen isabel rosa ines""")
 MALE_NAMES = wordset("""james robert john michael david william richard joseph thomas charles christopher
 daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy
 ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott
@@ -152,6 +158,7 @@ gerald harold sean austin carl arthur lawrence dylan jesse jordan bryan billy jo
 logan albert willie alan juan wayne elijah randy roy vincent ralph eugene russell bobby mason
 philip louis barack joe mike mitch chuck bernie ted marco rand lindsey jeb newt kevin antony
 jens sergei vladimir volodymyr emmanuel olaf boris rishi keir justin xi narendra recep benjamin
+chris matt dan tom tim nick sam ben jim bob bill greg doug steve ed fred
 dmitry dmitri alexei mikhail ivan igor viktor andrzej klaus pedro carlos luis miguel jorge""")
 
 ORG_WORDS = wordset("""department ministry party committee council association agency inc inc. corp corp.
@@ -161,7 +168,9 @@ group organization organisation network service services center centre fund fede
 alliance coalition board senate congress parliament assembly army navy forces force command
 authority bureau press reuters tribune herald guardian telegraph review magazine radio tv
 television cnn bbc nbc abc cbs fox msnbc npr afp ap pbs kremlin pentagon white state
-nations embassy hospital clinic school schools legislature cabinet court tribunal""")
+nations embassy hospital clinic school schools legislature cabinet court tribunal county city
+district street st st. avenue ave road park square bay beach valley river lake island heights center
+centre airport station""")
 
 COUNTRIES = wordset("""afghanistan albania algeria argentina armenia australia austria azerbaijan
 bahrain bangladesh belarus belgium bolivia bosnia brazil bulgaria cambodia cameroon canada chile china

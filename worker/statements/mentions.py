@@ -26,7 +26,8 @@ _DETERMINERS = wordset("""the a an this that these those his her their its our a
 many other both most few""")
 _SENTENCE_ADVERBS = wordset("""but and so yet also however meanwhile still then now earlier later instead
 indeed asked when if as in on at after before while though although separately similarly
-previously thursday friday monday tuesday wednesday saturday sunday today yesterday last
+previously thursday friday monday tuesday wednesday saturday sunday today yesterday last despite
+although because during without within amid among unlike
 speaking writing interviewed""")
 _LEFT_SKIP = wordset("""is are was were been be being on monday tuesday wednesday thursday friday
 saturday sunday today yesterday night morning evening afternoon""")
@@ -270,7 +271,8 @@ def build_mention(text: str, span: list[Token]) -> Mention | None:
     low = [t.low.rstrip(".") for t in words]
     if len(words) == 1 and low[0] in SPEAKER_NOUNS and low[0] not in TITLES:  # "Officials said"
         return Mention(start, end, surface, surface, None, "group")
-    if not name_toks and all(t.low in TITLES or t.low in NAME_CONNECTORS for t in words) \
+    if not name_toks and (all(t.low in TITLES or t.low in NAME_CONNECTORS for t in words)
+                          or (low[-1] in TITLES and not words[-1].cap and len(words) <= 4)) \
             and low[-1] not in ORG_WORDS - TITLES:
         if span[0].low not in ("the", "this", "that") and not span[0].cap:
             return None  # headline style "president says": too vague to resolve

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from worker.statements.lexicon import FEMALE_NAMES, HONORIFICS, MALE_NAMES, TITLES
+from worker.statements.lexicon import FEMALE_NAMES, HONORIFICS, MALE_NAMES, TITLES, wordset
 from worker.statements.mentions import Mention, Token, build_mention, tokens
 from worker.statements.segment import Sentence
 
@@ -14,6 +14,11 @@ _FEMALE = re.compile(r"\b(?:she|her|hers|herself|Mrs\.?|Ms\.?|Miss|woman|spokesw
                      r"congresswoman|councilwoman|mother|wife|daughter|sister|queen|princess)\b")
 _MALE = re.compile(r"\b(?:he|his|him|himself|Mr\.?|man|spokesman|chairman|congressman|councilman|"
                    r"father|husband|son|brother|king|prince)\b")
+
+
+_LEADING_FUNCTION_WORDS = wordset("""but and the in on at earlier meanwhile as then despite although though
+while when after before since because if for with without during today yesterday now later still
+yet so also however instead indeed last this that these those there here what why how being""")
 
 
 @dataclass
@@ -25,6 +30,7 @@ class Entity:
     first: int = 0
     last: int = 0
     words: set[str] = field(default_factory=set)
+    evidence: bool = False  # known to be a person: a given name, a title, an honorific, or a speaker
 
 
 @dataclass(frozen=True)
@@ -69,27 +75,33 @@ class Registry:
                 run = []
         if run:
             runs.append(run)
-        for k, r in enumerate(runs):
+        subject_taken = False
+        for r in runs:
             while r and r[-1].low in ("of", "the", "de", "van", "von", "al"):
                 r.pop()
-            if r and r[0].start == sent.start and len(r) > 1 and r[0].low in ("but", "and", "the", "in", "on",
-                                                                            "earlier", "meanwhile", "as"):
+            while r and r[0].low in _LEADING_FUNCTION_WORDS:
                 r = r[1:]
             if not r:
                 continue
             m = build_mention(self.text, r)
             if m is None or m.name is None:
                 continue
+            ent: Entity | None = None
             if m.kind == "person" and len(m.name.split()) >= 2:
                 ent = self.add_person(m, r[0].start)
-                self.mentions.append((r[0].start, ent))
-                if k == 0 and r[0].start - sent.start < 40:
-                    self.subjects.append((r[0].start, ent))
+            elif m.kind == "person":
+                ent = self.find_person(_clean_name(m.name), r[0].start)  # "Fullmer coached …"
+                if ent is not None:
+                    ent.evidence = True
             elif m.kind == "organisation":
                 ent = self.add_org(m.name, r[0].start)
-                self.mentions.append((r[0].start, ent))
-                if k == 0 and r[0].start - sent.start < 40:
-                    self.subjects.append((r[0].start, ent))
+            if ent is None:
+                continue
+            ent.last = max(ent.last, r[0].start)
+            self.mentions.append((r[0].start, ent))
+            if not subject_taken and r[0].start - sent.start < 40:
+                self.subjects.append((r[0].start, ent))
+            subject_taken = True
 
     def add_person(self, m: Mention, pos: int) -> Entity:
         assert m.name is not None
@@ -114,6 +126,8 @@ class Registry:
             elif re.search(r"\bMr\b", honor) or _MALE.search(m.role or ""):
                 ent.gender = "m"
         ent.last = max(ent.last, pos)
+        if ent.gender is not None or ent.role:
+            ent.evidence = True
         return ent
 
     def add_org(self, name: str, pos: int) -> Entity:
@@ -164,6 +178,7 @@ class Registry:
                     return Resolved(org.name, "organisation", None, 0.8, org)
                 return Resolved(name, "person", m.role, 0.6, None)
             ent = self.add_person(m, pos)
+            ent.evidence = True
             return Resolved(ent.name, "person", m.role or ent.role, 0.9, ent)
         if m.kind == "organisation" and m.name:
             ent = self.add_org(m.name, pos)
@@ -196,12 +211,15 @@ class Registry:
         def fits(ent: Entity) -> bool:
             return ent.kind == "person" and not (gender and ent.gender and ent.gender != gender)
 
+        def likely(ent: Entity) -> bool:
+            return fits(ent) and ent.evidence
+
         best: tuple[int, Entity, float] | None = None
         for at, ent in recent:
             if at < pos and pos - at <= 2000 and fits(ent) and (best is None or at >= best[0]):
                 best = (at, ent, 0.8)
         for at, ent in self.subjects:
-            if at < pos and pos - at <= 2500 and fits(ent) and (best is None or at > best[0]):
+            if at < pos and pos - at <= 2500 and likely(ent) and (best is None or at > best[0]):
                 best = (at, ent, 0.7)
         if best is None:
             for at, ent in reversed(self.mentions):
