@@ -83,7 +83,7 @@ def test_quote_split_by_the_attribution_is_one_statement() -> None:
 
 def test_colon_introductions_in_the_sentence_and_before_a_paragraph() -> None:
     s = one('The minister, Ana Lopes, said: "The budget is balanced and the deficit is gone."')
-    assert (s.speaker, s.role, s.content) == ("Ana Lopes", "The minister",
+    assert (s.speaker, s.role, s.content) == ("Ana Lopes", "minister",
                                               '"The budget is balanced and the deficit is gone."')
     s = one("Governor Mike Green said in a statement:\n\n"
             "“The storm has passed but recovery will take months.”")
