@@ -1,0 +1,38 @@
+"""Quality gate: the parser's scores on committed gold samples may not drop below the pinned floors.
+
+Samples: every fourth PolNeAR dev article (speech attributions, content spans) and every third SCU
+article (whole-sentence content, resolved speakers), copied into tests/data/statements. Raise a
+floor when the parser improves; never lower one to let a change through.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from statement_scoring import Score, score
+
+from worker.statements import parse_statements
+
+DATA = Path(__file__).resolve().parent / "data" / "statements"
+
+# (sample, threshold, mode) -> (precision, recall, f1, speaker) floors, as reached when pinned
+FLOORS = {
+    ("gold_polnear_sample.jsonl", 0.3, "speech_only"): Score(0.95, 0.76, 0.84, 0.97),
+    ("gold_polnear_sample.jsonl", 0.8, "speech_only"): Score(0.83, 0.66, 0.74, 0.97),
+    ("gold_scu_sample.jsonl", 0.3, "containment"): Score(0.81, 0.79, 0.80, 0.92),
+}
+
+
+@pytest.mark.parametrize(("sample", "threshold", "mode"), list(FLOORS))
+def test_scores_stay_above_the_floors(sample: str, threshold: float, mode: str) -> None:
+    docs = [json.loads(line) for line in (DATA / sample).read_text(encoding="utf-8").splitlines()]
+    found = {d["id"]: parse_statements(d["text"]) for d in docs}
+    got = score(docs, found, threshold=threshold, **{mode: True})
+    floor = FLOORS[(sample, threshold, mode)]
+    report = f"{sample} @{threshold}: {got}"
+    assert got.precision >= floor.precision, report
+    assert got.recall >= floor.recall, report
+    assert got.f1 >= floor.f1, report
+    assert got.speaker >= floor.speaker, report
