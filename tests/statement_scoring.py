@@ -22,7 +22,9 @@ from worker.statements import Statement
 from worker.statements.lexicon import CUE_WORDS
 
 # Speaking, not believing or finding: the weak belief cues the parser also knows are left out.
-SPEECH_CUES = (CUE_WORDS - set(["believe", "believes", "believed", "find", "finds", "found", "show", "shows", "showed", "estimate", "estimates", "estimated"])) | {"according"}
+_BELIEFS = {"believe", "believes", "believed", "find", "finds", "found", "show", "shows", "showed",
+            "estimate", "estimates", "estimated"}
+SPEECH_CUES = (CUE_WORDS - _BELIEFS) | {"according"}
 _NOT_NAMES = {"the", "a", "an", "of", "and", "mr", "mrs", "ms", "dr", "he", "she", "they", "it", "his", "her",
               "their", "its", "who", "said", "says"}
 
