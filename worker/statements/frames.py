@@ -28,7 +28,8 @@ _CUE = re.compile(
 )
 _OBJECT_CUES = wordset("tell tells told telling ask asks asked warn warns warned urge urges urged "
                          "promise promises promised assure assures assured")
-_OBJECT = re.compile(r"\s*(?:reporters|journalists|lawmakers|supporters|the\s+(?:\w+\s+){0,3}?\w+|"
+_OBJECT = re.compile(r"\s*(?:reporters|journalists|lawmakers|supporters|"
+                     r"(?:the|his|her|their|its|my|our|a|an)\s+(?:\w+\s+){0,3}?\w+|"
                      r"(?:him|her|them|us|me|you)\b|(?:[A-Z][\w.'’&-]*\s*){1,6})")
 _CLAUSE_MIN_WORDS = 3
 _TO_CUES = wordset("""promise promises promised pledge pledges pledged vow vows vowed urge urges urged
@@ -235,6 +236,9 @@ def _according_to(text: str, sent: Sentence, inside: list[Quote], cs: int, ce: i
         if cut < 0 or text[cut:cs].strip(" ,") != "":
             return None
         start, end = sent.start, cut
+        rest = re.match(r"\s*,\s*(\S.*)", text[who.end:sent.end], re.S)
+        if rest and len(re.findall(r"\w+", rest.group(1))) >= 3:
+            end = trim_end(text, start, sent.end)  # "Over the long term, according to X, the rise …"
     if len(re.findall(r"\w+", text[start:end])) < _CLAUSE_MIN_WORDS:
         return None
     kind = "indirect"
