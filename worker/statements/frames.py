@@ -91,6 +91,8 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
             lead = text[sent.start:q.start]
             if len(lead.split()) >= 3 and not lead.rstrip().endswith((":", ",")):
                 start, kind = sent.start, "mixed"
+            elif q.start == sent.start:
+                start = _chain_back(text, sents, si, quotes, claimed, start)
             end = chain(text, sents, si, q, quotes)
             after_attr = max(ce, mention.end)
             rest_q = next((x for x in inside if x.start >= after_attr and quotes.index(x) not in claimed),
@@ -110,6 +112,12 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
         loose = loose_mention(text, clause, cs)
         if loose is not None and len(loose.text.split()) <= 8:
             mention = loose
+    if mention is None and low in ("says", "said", "told", "tells", "added", "adds") and re.match(
+            r"\s+[\w“\"]", after) and not re.match(r"\s+(?:by|of|to|for|with|in|on|at|about|from|and)\b", after):
+        # "The billionaire businessman says running for president is tough"
+        head = re.search(r"(?:^|[.;:!?]\s+|,\s+)((?:The|the)\s+(?:[\w’'-]+\s+){0,3}[\w’'-]+)\s*$", text[sent.start:cs])
+        if head:
+            mention = loose_mention(text, sent.start + head.start(1), sent.start + head.end(1))
 
     # B: a quotation right after the cue: NP said: “…”
     after_q = [q for q in inside if q.start >= ce and quotes.index(q) not in claimed]
@@ -313,10 +321,29 @@ def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
     return first.start
 
 
+def _chain_back(text: str, sents: list[Sentence], si: int, quotes: list[Quote], claimed: set[int],
+                start: int) -> int:
+    """ "“Why are you still endorsing him?” “What does this say about your party?” she asked." — earlier
+    sentences of the paragraph that are whole, unclaimed quotations belong to the same statement."""
+    k = si - 1
+    while k >= 0 and sents[k].paragraph == sents[si].paragraph:
+        prev = sents[k]
+        q0 = next((x for x in quotes if x.start == prev.start), None)
+        if q0 is None or prev.end - q0.end > 2 or quotes.index(q0) in claimed:
+            break
+        claimed.add(quotes.index(q0))
+        start = q0.start
+        k -= 1
+    return start
+
+
 def cut_trailing(text: str, start: int, end: int) -> int:
     """Stop the reported clause before a trailing attribution or participle (", adding …")."""
     m = re.search(r",\s+(?:according to|adding|saying|noting|he said|she said|they said)\b|"
-                  r"\s+(?:and|but)\s+(?:also\s+)?(?:" + _CUE_ALT + r")\b",
+                  r"\s+(?:and|but)\s+(?:also\s+)?(?:" + _CUE_ALT + r")\b|"
+                  r",\s+(?:and|but|while)\s+(?:[\w’'-]+\s+){1,6}?(?:said|say|says|told|added)\b|"
+                  r",\s+(?:which|where|something|a move|a claim|an assertion|a statement|a charge)\b|"
+                  r",?\s+and\s+(?:accused|blamed|criticized|criticised|dismissed|praised|slammed|attacked)\b",
                   text[start:end])
     return start + m.start() if m else end
 
