@@ -32,6 +32,11 @@ _OBJECT = re.compile(r"\s*(?:reporters|journalists|lawmakers|supporters|"
                      r"(?:the|his|her|their|its|my|our|a|an)\s+(?:\w+\s+){0,3}?\w+|"
                      r"(?:him|her|them|us|me|you)\b|(?:[A-Z][\w.'’&-]*\s*){1,6})")
 _CLAUSE_MIN_WORDS = 3
+_PREPOSITIONS = wordset("in on at during with to after before from over via through")
+# Cue forms that are also nouns: after a determiner, "of" or a possessive they are not cues.
+_NOUN_FORMS = wordset("""report reports post posts comment comments call calls show shows find finds estimate
+estimates promise promises pledge pledges claim claims statement remark remarks warning warnings
+vow vows tweet tweets note notes comment concern concerns fear fears hope hopes denial denials""")
 _TO_CUES = wordset("""promise promises promised pledge pledges pledged vow vows vowed urge urges urged
 threaten threatens threatened ask asks asked tell tells told warn warns warned""")
 _PARTICIPLE_OK = wordset("""saying adding noting arguing claiming insisting explaining warning declaring
@@ -62,6 +67,10 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
     if low == "according to":
         return _according_to(text, sent, inside, cs, ce, claimed, quotes)
     weak = low.split()[0] in WEAK_CUES
+    if low in _NOUN_FORMS and re.search(r"(?:\b(?:the|a|an|his|her|their|its|our|this|that|these|those|of|"
+                                        r"new|latest|recent|previous|earlier|initial|first|same)|’s|'s)\s*$",
+                                        text[sent.start:cs], re.I):
+        return None  # "the report", "his claims", "a new poll shows" stays, "the poll's findings" goes
     if low.startswith("call") and re.search(r"\b(?:was|were|is|are|be|been|being|group|organization|"
                                             r"movement|program|project|law|bill|book|film|show)\s*$",
                                             text[sent.start:cs]):
@@ -75,6 +84,9 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
         mention = None
         if re.fullmatch(r"[\s,—–-]*", gap):
             mention = right_mention(text, ce, sent.end)
+            if mention is None:  # “…,” said the 46-year-old.
+                stop = re.search(r"[,.;:!?“\"]|$", text[ce:sent.end])
+                mention = loose_mention(text, ce, ce + (stop.start() if stop else 0), max_words=6)
         elif re.fullmatch(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,80}", mask_abbreviations(gap)):
             mention = left_mention(text, q.end, cs)
             if mention is not None:
@@ -103,6 +115,9 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
             return Draft(cs, ce, cue, mention, start, end, kind, 0.9, sent.paragraph)
 
     mention = left_mention(text, sent.start, cs)
+    if mention is not None and low.endswith("ing") and re.search(r"%|percent|half|third|quarter",
+                                                                   mention.text):
+        return None  # "with 64% saying …": a poll's finding, not someone's statement
     if mention is None and _coordinated(text, sent.start, cs, low):
         mention = earlier[-1].mention if earlier else _sentence_subject(text, sent)
     after = text[ce:sent.end]
@@ -110,12 +125,14 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
             r"\s+(?:he|she|they|it|we|I|there|the|this|his|her|their)\s", after)):
         clause = max(text.rfind(",", sent.start, cs), text.rfind("—", sent.start, cs), sent.start - 1) + 1
         loose = loose_mention(text, clause, cs)
-        if loose is not None and len(loose.text.split()) <= 8:
+        if loose is not None and len(loose.text.split()) <= 10:
             mention = loose
     if mention is None and low in ("says", "said", "told", "tells", "added", "adds") and re.match(
-            r"\s+[\w“\"]", after) and not re.match(r"\s+(?:by|of|to|for|with|in|on|at|about|from|and)\b", after):
+            r"\s+[\w“\"]", after) and not re.match(r"\s+(?:by|of|to|for|with|in|on|at|about|from|and)\b",
+                                                    after):
         # "The billionaire businessman says running for president is tough"
-        head = re.search(r"(?:^|[.;:!?]\s+|,\s+)((?:The|the)\s+(?:[\w’'-]+\s+){0,3}[\w’'-]+)\s*$", text[sent.start:cs])
+        head = re.search(r"(?:^|[.;:!?]\s+|,\s+)((?:The|the)\s+(?:[\w’'-]+\s+){0,3}[\w’'-]+)\s*$",
+                         text[sent.start:cs])
         if head:
             mention = loose_mention(text, sent.start + head.start(1), sent.start + head.end(1))
 
@@ -124,7 +141,8 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
     if mention is not None and after_q and substantive(text, after_q[0]):
         q = after_q[0]
         gap = text[ce:q.start]
-        if re.fullmatch(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?", gap) or (
+        if re.fullmatch(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?", gap) or re.fullmatch(
+                r"\s+(?:of|about|to|on|in)\s+[^“\"'.:]{1,50}?[:,]\s*", gap) or (
                 low in _OBJECT_CUES and re.fullmatch(r"\s*[\w.'’ ]{1,40}?[,:]\s*", gap)):
             claimed.add(quotes.index(q))
             tail_end = trim_end(text, q.end, sent.end)
@@ -267,6 +285,9 @@ def _coordinated(text: str, sent_start: int, cs: int, cue: str) -> bool:
 
 def _sentence_subject(text: str, sent: Sentence) -> Mention | None:
     start = sent.start
+    dateline = re.match(r"[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[-—–]+\s*", text[start:sent.end])
+    if dateline:
+        start += dateline.end()
     m = re.match(r"(?:(?:But|And|So|Yet|Still|Then|Now|Meanwhile|Later|Earlier|Instead)\b,?\s*)?"
                  r"(?:(?:In|On|At|During|After|Before|Since|For|With|Asked)\b[^,]{0,60},\s*)?",
                  text[start:sent.end])
@@ -303,8 +324,9 @@ def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
         i += m.end()
     toks = tokens(text, i, end)
     k = 0
-    while k < len(toks) and toks[k].low in ADJUNCT_WORDS and toks[k].low not in ("the", "a", "an", "his",
-                                                                                 "her", "their", "its"):
+    while k < len(toks) and toks[k].low in ADJUNCT_WORDS and (
+            toks[k].low not in ("the", "a", "an", "his", "her", "their", "its")
+            or (k > 0 and toks[k - 1].low in _PREPOSITIONS)):
         k += 1
     if k < len(toks) and toks[k].text == ",":
         k += 1

@@ -14,7 +14,7 @@ say says said saying
 tell tells told telling
 add adds added adding
 write writes wrote writing
-state states stated
+stated
 announce announces announced announcing
 note notes noted noting
 explain explains explained explaining

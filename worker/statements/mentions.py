@@ -30,7 +30,7 @@ previously thursday friday monday tuesday wednesday saturday sunday today yester
 although because during without within amid among unlike
 speaking writing interviewed""")
 _LEFT_SKIP = wordset("""is are was were been be being on monday tuesday wednesday thursday friday
-saturday sunday today yesterday night morning evening afternoon""")
+saturday sunday today yesterday night morning evening afternoon week month year""")
 _DESCRIPTORS = wordset("""former longtime long-time retired top senior junior chief deputy acting interim
 veteran prominent leading local federal state national foreign democratic republican conservative
 liberal progressive independent outgoing incoming then-""")
@@ -106,6 +106,9 @@ def left_mention(text: str, sent_start: int, cue_start: int) -> Mention | None:
     if not toks:
         return None
     last = toks[-1]
+    share = _share_phrase(text, toks) if last.text[:1].isalnum() else None
+    if share is not None:
+        return share
     if last.low in PRONOUNS and last.low not in ("him", "her"):
         return Mention(last.start, last.end, last.text, None, None, "pronoun")
     if last.text == ",":
@@ -115,6 +118,24 @@ def left_mention(text: str, sent_start: int, cue_start: int) -> Mention | None:
         m = _phrase_left(text, toks[:-2])
         return m if m is not None and m.kind in ("person", "organisation", "group") else None
     return _phrase_left(text, toks)
+
+
+_SHARE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|per cent|%)|(?:a|the)\s+majority|(?:nearly|almost|about|"
+                    r"roughly|more than|less than|over|just)?\s*(?:half|a third|two-thirds|three-quarters|"
+                    r"a quarter|one-third|one in \w+|\w+ in \w+|\w+-in-\w+))"
+                    r"(?:\s+of\s+(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,2})?\s*$", re.I)
+
+
+def _share_phrase(text: str, toks: list[Token]) -> Mention | None:
+    """A poll's share of respondents as the speaker: "52 percent said", "three-quarters said"."""
+    tail = text[toks[max(0, len(toks) - 7)].start:toks[-1].end]
+    m = _SHARE.search(tail)
+    if m is None or not m.group().strip():
+        return None
+    start = toks[-1].end - (len(tail) - m.start())
+    while text[start].isspace():
+        start += 1
+    return Mention(start, toks[-1].end, text[start:toks[-1].end], text[start:toks[-1].end], None, "group")
 
 
 def _phrase_left(text: str, toks: list[Token]) -> Mention | None:

@@ -64,7 +64,8 @@ def _resolve(text: str, drafts: list[Draft], quotes: list[Quote], sents: list[Se
             ent = next((e for at, e in reversed(recent) if d.content_start - at < 1500), None)
             if ent is None:
                 continue
-            speaker, stype, role, conf = ent.name, ent.kind, ent.role, d.confidence
+            stype = ent.kind if ent.kind in ("person", "organisation") else "unknown"
+            speaker, role, conf = ent.name, ent.role, d.confidence
             s_start = s_end = None
         else:
             r = registry.resolve(d.mention, d.mention.start, recent)
@@ -93,7 +94,7 @@ def _floating(text: str, quotes: list[Quote], sents: list[Sentence], claimed: se
     out = []
     covered = [(d.content_start, d.content_end) for d in drafts]
     for qi, q in enumerate(quotes):
-        if qi in claimed or q.words(text) < 5 or any(a <= q.start < b for a, b in covered):
+        if qi in claimed or not q.closed or q.words(text) < 5 or any(a <= q.start < b for a, b in covered):
             continue
         sent = next((s for s in sents if s.start == q.start), None)
         if sent is None or sent.end - q.end > 2:

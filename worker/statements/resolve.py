@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from worker.statements.lexicon import FEMALE_NAMES, HONORIFICS, MALE_NAMES, TITLES, wordset
+from worker.statements.lexicon import COUNTRIES, FEMALE_NAMES, HONORIFICS, MALE_NAMES, TITLES, wordset
 from worker.statements.mentions import Mention, Token, build_mention, tokens
 from worker.statements.segment import Sentence
 
@@ -95,6 +95,8 @@ class Registry:
                     ent.evidence = True
             elif m.kind == "organisation":
                 ent = self.add_org(m.name, r[0].start)
+            elif m.kind == "group" and r[0].start == sent.start:
+                ent = self.add_group(m.text, r[0].start)  # "Authorities believe …, although they note …"
             if ent is None:
                 continue
             ent.last = max(ent.last, r[0].start)
@@ -137,6 +139,11 @@ class Registry:
                 ent.last = max(ent.last, pos)
                 return ent
         ent = Entity(key, "organisation", None, None, pos, pos, {key.lower()})
+        self.entities.append(ent)
+        return ent
+
+    def add_group(self, name: str, pos: int) -> Entity:
+        ent = Entity(name, "group", None, None, pos, pos, {name.lower()}, True)
         self.entities.append(ent)
         return ent
 
@@ -183,6 +190,9 @@ class Registry:
         if m.kind == "organisation" and m.name:
             ent = self.add_org(m.name, pos)
             return Resolved(ent.name, "organisation", None, 0.85, ent)
+        if m.kind == "group" and m.start < m.end:
+            ent = self.add_group(m.text, pos)
+            return Resolved(m.text, "unknown", None, 0.6, ent)
         if m.start == m.end:  # an implicit speaker: "Asked whether …, …"
             return Resolved("unknown", "unknown", None, 0.3, None)
         return Resolved(m.text, "unknown", None, 0.6, None)
@@ -194,14 +204,20 @@ class Registry:
         gender = "f" if p == "she" else "m" if p == "he" else None
         if p in ("he", "she"):
             return self._personal(m, pos, recent, gender)
-        # it / they: the latest organisation speaker when close, else the latest organisation subject
+        # it: the latest organisation; they: the latest group (officials, authorities) or organisation
+        # that is not a place — a speaker when close, else a sentence subject
+        kinds = ("organisation",) if p == "it" else ("group", "organisation")
+
+        def fits(ent: Entity) -> bool:
+            return ent.kind in kinds and not (p == "they" and ent.name.lower() in COUNTRIES)
+
         for at, ent in reversed(recent):
             if pos - at > 1500 or len(re.findall(r"\n\s*\S", self.text[at:pos])) > 4:
                 break
-            if ent.kind == "organisation":
+            if fits(ent):
                 return self._bind(ent, None, 0.75)
         for at, ent in reversed(self.subjects):
-            if at < pos and pos - at <= 2500 and ent.kind == "organisation":
+            if at < pos and pos - at <= 2500 and fits(ent):
                 return self._bind(ent, None, 0.65)
         return Resolved(m.text, "unknown", None, 0.3, None)
 
@@ -233,7 +249,8 @@ class Registry:
     def _bind(self, ent: Entity, gender: str | None, confidence: float) -> Resolved:
         if gender and ent.gender is None:
             ent.gender = gender
-        return Resolved(ent.name, ent.kind, ent.role, confidence, ent)
+        kind = ent.kind if ent.kind in ("person", "organisation") else "unknown"
+        return Resolved(ent.name, kind, ent.role, confidence, ent)
 
     def _mentions_between(self, a: int, b: int) -> list[tuple[int, Entity]]:
         return [(p, e) for p, e in self.mentions if a < p < b]
