@@ -34,7 +34,8 @@ _OBJECT = re.compile(r"\s*(?:reporters|journalists|lawmakers|supporters|"
 _CLAUSE_MIN_WORDS = 3
 _PREPOSITIONS = wordset("in on at during with to after before from over via through")
 # Cue forms that are also nouns: after a determiner, "of" or a possessive they are not cues.
-_NOUN_FORMS = wordset("""report reports post posts comment comments call calls show shows find finds estimate
+_NOUN_FORMS = wordset("""state states report reports post posts comment comments call calls show shows find finds
+estimate
 estimates promise promises pledge pledges claim claims statement remark remarks warning warnings
 vow vows tweet tweets note notes comment concern concerns fear fears hope hopes denial denials""")
 _TO_CUES = wordset("""promise promises promised pledge pledges pledged vow vows vowed urge urges urged
@@ -87,7 +88,7 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
             if mention is None:  # “…,” said the 46-year-old.
                 stop = re.search(r"[,.;:!?“\"]|$", text[ce:sent.end])
                 mention = loose_mention(text, ce, ce + (stop.start() if stop else 0), max_words=6)
-        elif re.fullmatch(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,80}", mask_abbreviations(gap)):
+        elif re.fullmatch(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,200}", mask_abbreviations(gap)):
             mention = left_mention(text, q.end, cs)
             if mention is not None:
                 residue = text[q.end:mention.start]
@@ -176,7 +177,7 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
             return Draft(cs, ce, cue, mention, sent.start, end, kind, 0.75, sent.paragraph)
 
     # D: NP said (that) CLAUSE
-    if mention is not None and (not weak or re.match(r"\s+(?:\w+\s+){0,3}?that\s", after)):
+    if mention is not None and (not weak or re.match(r"\s+(?:[\w’']+\s+){0,5}?that\s", after)):
         begin = _content_start(text, ce, sent.end, low)
         if begin is not None:
             start = begin
@@ -259,9 +260,11 @@ def _according_to(text: str, sent: Sentence, inside: list[Quote], cs: int, ce: i
         end = trim_end(text, start, sent.end)
     else:
         cut = text.rfind(",", sent.start, cs)
-        if cut < 0 or text[cut:cs].strip(" ,") != "":
+        if cut < 0 or text[cut:cs].strip(" ,\n\t”’\"»") != "":
             return None
         start, end = sent.start, cut
+        if text[cut + 1:cs].strip() and text[cut + 1:cs].strip()[0] in "”’\"»":
+            end = cut + 1 + text[cut + 1:cs].index(text[cut + 1:cs].strip()[0]) + 1  # keep the closing mark
         rest = re.match(r"\s*,\s*(\S.*)", text[who.end:sent.end], re.S)
         if rest and len(re.findall(r"\w+", rest.group(1))) >= 3:
             end = trim_end(text, start, sent.end)  # "Over the long term, according to X, the rise …"

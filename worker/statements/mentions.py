@@ -163,6 +163,12 @@ def _phrase_left(text: str, toks: list[Token]) -> Mention | None:
             j -= 1
             continue
         break
+    boundary = max((b for b in range(j) if toks[b].text in ",;:—–"), default=-1)
+    between = toks[boundary + 1:j]
+    if between and len(between) <= 3 and (head.low in SPEAKER_NOUNS or head.cap) and all(
+            t.text.isalpha() and t.low not in CLAUSE_WORDS and t.low not in _SENTENCE_ADVERBS
+            for t in between):
+        j = boundary + 1  # "…, district leaders said", "…, school board members said"
     while j < i and (toks[j].low in NAME_CONNECTORS - {"the"} or toks[j].low in _SENTENCE_ADVERBS):
         j += 1
     span = toks[j:i + 1]
@@ -245,12 +251,14 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
         return None
     rest = text[span[-1].end:end]
     if m.kind in ("title", "group"):
-        named = re.match(r"\s*,\s*((?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w'’-]*)\s*(?=[,.;]|$)", rest)
+        named = re.match(r"(?:\s+(?:of|for|at|on|with)\s+[^,.;]{1,40})?\s*,\s*((?:[A-Z][\w.'’-]*\s+){1,3}"
+                         r"[A-Z][\w'’-]*)\s*(?=[,.;]|$)", rest)
         if named:
             s0 = span[-1].end + named.start(1)
             name_m = build_mention(text, tokens(text, s0, span[-1].end + named.end(1)))
             if name_m is not None and name_m.kind == "person":
-                return Mention(name_m.start, name_m.end, name_m.text, name_m.name, m.text, "person")
+                title = text[m.start:span[-1].end + named.start(1)].rstrip(" ,")
+                return Mention(name_m.start, name_m.end, name_m.text, name_m.name, title, "person")
     appos = re.match(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,80}? (?:of|at|for|with) [^,.;]{3,80}?)"
                      r"(?=[,.;]|\s+(?:who|which|said|says)\b|$)", rest)
     if appos and m.kind == "person" and appositive:
