@@ -34,8 +34,8 @@ _OBJECT = re.compile(r"\s*(?:reporters|journalists|lawmakers|supporters|"
 _CLAUSE_MIN_WORDS = 3
 _PREPOSITIONS = wordset("in on at during with to after before from over via through")
 # Cue forms that are also nouns: after a determiner, "of" or a possessive they are not cues.
-_NOUN_FORMS = wordset("""state states report reports post posts comment comments call calls show shows find finds
-estimate
+_NOUN_FORMS = wordset("""state states report reports post posts comment comments call calls show shows
+find finds estimate
 estimates promise promises pledge pledges claim claims statement remark remarks warning warnings
 vow vows tweet tweets note notes comment concern concerns fear fears hope hopes denial denials""")
 _TO_CUES = wordset("""promise promises promised pledge pledges pledged vow vows vowed urge urges urged
