@@ -47,6 +47,13 @@ DEFAULTS: tuple[Default, ...] = (
     Default("page_retry_limit", 3, "count",
             "page fetches tried for one article before its feed text is kept for good"),
     Default("default_interval", 30 * 60.0, "seconds", "polling interval of a new feed"),
+    Default("min_interval", 5 * 60.0, "seconds", "shortest adaptive polling interval"),
+    Default("max_interval", 24 * 3600.0, "seconds", "longest adaptive polling interval"),
+    Default("tick", 10.0, "seconds", "how often the daemon looks for due feeds and queued pages"),
+    Default("lease", 300.0, "seconds", "how long a claimed feed or page stays reserved for one worker"),
+    Default("shutdown_grace", 10.0, "seconds", "time in-flight work gets to finish after SIGTERM"),
+    Default("metrics_addr", "", "address", "host:port serving /healthz and /metrics; empty: off"),
+    Default("log_format", "text", "choice", "log lines as text or json"),
     Default("sqlite_busy_timeout", 30.0, "seconds", "how long SQLite waits for a lock"),
 )
 

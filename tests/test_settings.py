@@ -94,3 +94,15 @@ def test_readme_documents_every_setting_and_the_quickstart() -> None:
     example = (Path(__file__).resolve().parent.parent / "config" / "example.toml").read_text(encoding="utf-8")
     for d in DEFAULTS:
         assert f"{d.name} =" in example, d.name
+
+
+def test_daemon_settings() -> None:
+    s = load_settings(environ={"WORKER_METRICS_ADDR": "127.0.0.1:9100", "WORKER_LOG_FORMAT": "JSON",
+                               "WORKER_MIN_INTERVAL": "2m"})
+    assert (s.metrics_addr, s.log_format, s.min_interval, s.max_interval) == ("127.0.0.1:9100", "json", 120.0,
+                                                                              86400.0)
+    assert load_settings(environ={}).metrics_addr == ""
+    with pytest.raises(ConfigError, match="WORKER_METRICS_ADDR"):
+        load_settings(environ={"WORKER_METRICS_ADDR": "localhost"})
+    with pytest.raises(ConfigError, match="WORKER_LOG_FORMAT"):
+        load_settings(environ={"WORKER_LOG_FORMAT": "xml"})

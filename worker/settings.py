@@ -36,6 +36,13 @@ class Settings:
     min_article_chars: int
     page_retry_limit: int
     default_interval: float
+    min_interval: float
+    max_interval: float
+    tick: float
+    lease: float
+    shutdown_grace: float
+    metrics_addr: str
+    log_format: str
     sqlite_busy_timeout: float
 
     def redacted_database_url(self) -> str:
@@ -122,7 +129,27 @@ def parse_database_url(value: Any) -> str:
     return url
 
 
+def parse_address(value: Any) -> str:
+    """``host:port`` (``:9100`` means all interfaces), or empty for off."""
+    text = str(value).strip()
+    if not text:
+        return ""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected host:port such as 127.0.0.1:9100, got {text!r}")
+    return text
+
+
+def parse_log_format(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in ("text", "json"):
+        raise ValueError(f"expected text or json, got {value!r}")
+    return text
+
+
 _PARSERS = {
+    "address": parse_address,
+    "choice": parse_log_format,
     "seconds": parse_duration,
     "bytes": parse_size,
     "count": parse_count,
@@ -132,7 +159,8 @@ _PARSERS = {
 }
 
 _MINIMUM_ONE = {"concurrency", "per_host_concurrency", "min_article_chars"}
-_POSITIVE = {"fetch_timeout", "connect_timeout", "default_interval"}
+_POSITIVE = {"fetch_timeout", "connect_timeout", "default_interval", "min_interval", "max_interval", "tick",
+             "lease"}
 
 
 def redact_url(url: str) -> str:
