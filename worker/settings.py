@@ -134,7 +134,7 @@ def parse_address(value: Any) -> str:
     text = str(value).strip()
     if not text:
         return ""
-    host, sep, port = text.rpartition(":")
+    _host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"expected host:port such as 127.0.0.1:9100, got {text!r}")
     return text
