@@ -53,6 +53,11 @@ class Feed(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     error_count: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_check_reason: Mapped[str | None] = mapped_column(Text)  # why next_check_at is what it is
+    server_wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a Retry-After to honour
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))  # the worker polling it right now
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Article(Base):
@@ -117,3 +122,36 @@ class Statement(Base):
     speaker_end: Mapped[int | None] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     parser_version: Mapped[str] = mapped_column(String(64))
+
+
+class PageJob(Base):
+    """A page to fetch for an article that holds its feed's text for now: the durable page queue."""
+
+    __tablename__ = "page_jobs"
+    __table_args__ = (
+        UniqueConstraint("article_id"),
+        Index(None, "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | fetched | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HostPause(Base):
+    """A host that asked us to wait (Retry-After): nothing is fetched from it before `until`."""
+
+    __tablename__ = "host_pauses"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
