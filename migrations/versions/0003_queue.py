@@ -38,8 +38,8 @@ def upgrade() -> None:
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["article_id"], ["articles.id"], name=op.f("fk_page_jobs_article_id_articles"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["article_id"], ["articles.id"],
+                                name=op.f("fk_page_jobs_article_id_articles"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["feed_id"], ["feeds.id"], name=op.f("fk_page_jobs_feed_id_feeds"),
                                 ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_page_jobs")),
@@ -61,5 +61,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_page_jobs_state_next_attempt_at"), table_name="page_jobs")
     op.drop_table("page_jobs")
     with op.batch_alter_table("feeds", schema=None) as batch_op:
-        for column in ("lease_until", "lease_owner", "disabled_reason", "server_wait_until", "next_check_reason"):
+        for column in ("lease_until", "lease_owner", "disabled_reason", "server_wait_until",
+                       "next_check_reason"):
             batch_op.drop_column(column)
