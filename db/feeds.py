@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Feed
+from db.models import Article, Feed, FeedEntry
 from db.records import FeedState
 
 
@@ -56,3 +56,62 @@ def feeds_to_poll(session: Session, *, urls: Iterable[str] | None = None,
                   error_count=f.error_count, interval_seconds=f.interval_seconds)
         for f in session.scalars(query)
     ]
+
+
+def _entry_times(session: Session, feed_id: int) -> tuple[datetime, ...]:
+    """Publication times (else first-seen times) of the feed's 20 latest entries."""
+    rows = session.execute(
+        select(Article.published_at, FeedEntry.first_seen_at)
+        .join(FeedEntry, FeedEntry.article_id == Article.id)
+        .where(FeedEntry.feed_id == feed_id)
+        .order_by(FeedEntry.id.desc()).limit(20)
+    )
+    return tuple(published or seen for published, seen in rows)
+
+
+def _state(session: Session, f: Feed) -> FeedState:
+    return FeedState(id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified,
+                     error_count=f.error_count, interval_seconds=f.interval_seconds,
+                     server_wait_until=f.server_wait_until, entry_times=_entry_times(session, f.id))
+
+
+def claim_feeds(session: Session, owner: str, now: datetime, lease_seconds: float, *,
+                urls: Iterable[str] | None = None, due_only: bool = False, force: bool = False,
+                limit: int | None = None) -> tuple[list[FeedState], list[tuple[str, str]]]:
+    """Reserve feeds for this worker until now + lease: enabled feeds (or exactly the named ones),
+    only those due with ``due_only``, none that another worker holds. A feed whose server asked us
+    to wait (Retry-After) is skipped unless ``force``. Returns (claimed, [(url, why skipped)]).
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent claimers never block on or
+    take the same feed; on SQLite the write transaction (BEGIN IMMEDIATE) serialises claimers."""
+    query = select(Feed).order_by(Feed.next_check_at.asc().nulls_first(), Feed.id)
+    if urls is not None:
+        query = query.where(Feed.url.in_(list(urls)))
+    else:
+        query = query.where(Feed.enabled.is_(True))
+    if due_only:
+        query = query.where((Feed.next_check_at.is_(None)) | (Feed.next_check_at <= now))
+    query = query.where((Feed.lease_until.is_(None)) | (Feed.lease_until < now) | (Feed.lease_owner == owner))
+    if limit is not None:
+        query = query.limit(limit)
+    claimed: list[FeedState] = []
+    skipped: list[tuple[str, str]] = []
+    for feed in session.scalars(query.with_for_update(skip_locked=True)):
+        if feed.server_wait_until is not None and feed.server_wait_until > now and not force:
+            until = f"{feed.server_wait_until:%Y-%m-%d %H:%M}"
+            skipped.append((feed.url, f"the server asked to wait until {until} UTC (Retry-After); "
+                                      "--force polls it anyway"))
+            continue
+        feed.lease_owner = owner
+        feed.lease_until = now + timedelta(seconds=lease_seconds)
+        claimed.append(_state(session, feed))
+    if urls is not None:
+        found = {s.url for s in claimed} | {u for u, _ in skipped}
+        busy = session.scalars(select(Feed.url).where(Feed.url.in_(list(urls)))).all()
+        skipped += [(u, "being polled by another worker") for u in busy if u not in found]
+    return claimed, skipped
+
+
+def release_feed(session: Session, feed_id: int, owner: str) -> None:
+    session.execute(update(Feed).where(Feed.id == feed_id, Feed.lease_owner == owner)
+                    .values(lease_owner=None, lease_until=None))

@@ -63,6 +63,8 @@ class EntryRecord:
     article: ArticleRecord | None = None  # store (insert or upgrade) this article
     article_id: int | None = None  # or link to this stored article
     replaces_article_id: int | None = None  # the stored article that `article` upgrades
+    page_url: str | None = None  # queue this page to replace the article's feed text
+    published_at: datetime | None = None  # the entry's date, for an article stored without one
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ class FeedPoll:
     last_modified: str | None = None
     title: str | None = None
     site_url: str | None = None
+    next_check_reason: str | None = None
+    server_wait_until: datetime | None = None  # a Retry-After to honour before the next poll
+    disabled_reason: str | None = None  # set: the feed is disabled (410 Gone)
+    moved_to: str | None = None  # a permanent redirect: the feed's new URL
+    lease_owner: str | None = None  # release this worker's lease on the feed
 
 
 @dataclass
@@ -86,6 +93,7 @@ class StoreStats:
     articles_new: int = 0
     articles_updated: int = 0
     entries_new: int = 0
+    pages_queued: int = 0
     article_ids: list[int] = field(default_factory=list)
 
 
@@ -99,6 +107,25 @@ class FeedState:
     last_modified: str | None
     error_count: int
     interval_seconds: int | None
+    server_wait_until: datetime | None = None
+    entry_times: tuple[datetime, ...] = ()  # publication times of its recent entries
+
+
+@dataclass(frozen=True)
+class QueuedPage:
+    """A claimed page job, with what the article holds now (to fall back on)."""
+
+    job_id: int
+    article_id: int
+    url: str
+    attempts: int
+    feed_url: str | None
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    summary: str | None
+    text: str
+    provisional: bool  # the article holds the feed text stored when the entry was first seen
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db.feeds import get_feed
 from db.models import Article, Feed, FeedEntry
+from db.queue import enqueue_page
 from db.records import ArticleRecord, EntryRecord, FeedPoll, KnownEntry, StoreStats
 from db.statements import write_statements
 from db.types import utcnow
@@ -77,6 +79,16 @@ def _article_values(rec: ArticleRecord) -> dict[str, Any]:
     }
 
 
+_KEEP_WHEN_MISSING = frozenset({"title", "author", "published_at", "language", "summary"})
+
+
+def _fill_missing(article: Article, rec: ArticleRecord) -> None:
+    """The same story from another feed may know what the stored one lacks (a date, an author)."""
+    for key in ("title", "author", "published_at"):
+        if getattr(article, key) is None and getattr(rec, key) is not None:
+            setattr(article, key, getattr(rec, key))
+
+
 def _overwrite(session: Session, article: Article, rec: ArticleRecord) -> bool:
     """Write rec over a stored article; True when what readers see changed.
 
@@ -86,6 +98,8 @@ def _overwrite(session: Session, article: Article, rec: ArticleRecord) -> bool:
     changed = text_changed or article.source != rec.source
     reparsed = rec.statements_version is not None and rec.statements_version != article.statements_version
     for key, value in _article_values(rec).items():
+        if value is None and key in _KEEP_WHEN_MISSING and getattr(article, key) is not None:
+            continue  # another feed told us the date (or title, author …): a page without it keeps it
         setattr(article, key, value)
     if changed:
         article.updated_at = utcnow()
@@ -115,6 +129,8 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
         if existing.source == "feed" and rec.source == "page":
             _overwrite(session, existing, rec)
             stats.articles_updated += 1
+        else:
+            _fill_missing(existing, rec)
         session.flush()
         return existing.id
     now = utcnow()
@@ -125,12 +141,21 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
         ["url"],
     )
     if new_id is None:  # another writer stored it a moment ago
-        found = article_id_by_url(session, rec.url)
+        found = session.scalars(select(Article).where(Article.url == rec.url)).first()
         assert found is not None
-        return found
+        _fill_missing(found, rec)
+        return found.id
     write_statements(session, int(new_id), rec.text, rec.statements, rec.statements_version, replace=False)
     stats.articles_new += 1
     return int(new_id)
+
+
+def store_page(session: Session, rec: ArticleRecord, article_id: int) -> StoreStats:
+    """Write a queued page's outcome over the article it belongs to (folding it into the canonical
+    article when the page names one that is stored already)."""
+    stats = StoreStats()
+    stats.article_ids.append(_store_article(session, rec, article_id, stats))
+    return stats
 
 
 def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord] = ()) -> StoreStats:
@@ -141,8 +166,18 @@ def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord]
         raise LookupError(f"feed {poll.feed_id} no longer exists")
     feed.last_checked_at = poll.checked_at
     feed.next_check_at = poll.next_check_at
+    feed.next_check_reason = poll.next_check_reason
+    feed.server_wait_until = poll.server_wait_until
     feed.last_status = poll.status
     feed.last_http_status = poll.http_status
+    if poll.disabled_reason:
+        feed.enabled = False
+        feed.disabled_reason = poll.disabled_reason
+    if poll.moved_to and poll.moved_to != feed.url and get_feed(session, poll.moved_to) is None:
+        feed.url = poll.moved_to  # a permanent redirect: poll the new address from now on
+    if poll.lease_owner is not None and feed.lease_owner == poll.lease_owner:
+        feed.lease_owner = None
+        feed.lease_until = None
     if poll.status == "failed":
         feed.error_count = (feed.error_count or 0) + 1
         feed.last_error = poll.error
@@ -162,9 +197,16 @@ def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord]
             article_id = _store_article(session, entry.article, entry.replaces_article_id, stats)
         elif entry.article_id is not None:
             article_id = entry.article_id
+            if entry.published_at is not None:  # a second feed may know the date the first did not
+                session.execute(update(Article)
+                                .where(Article.id == article_id, Article.published_at.is_(None))
+                                .values(published_at=entry.published_at))
         else:
             raise ValueError(f"entry {entry.guid!r} has neither an article nor an article id")
         stats.article_ids.append(article_id)
+        if entry.page_url is not None and enqueue_page(session, article_id, poll.feed_id, entry.page_url,
+                                                       poll.checked_at):
+            stats.pages_queued += 1
         inserted = _insert_ignoring_conflict(
             session, FeedEntry.__table__,  # type: ignore[arg-type]
             {"feed_id": poll.feed_id, "article_id": article_id, "guid": entry.guid, "link": entry.link,

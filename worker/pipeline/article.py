@@ -14,6 +14,7 @@ from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import ParsedEntry
 from worker.parse.urls import normalize_url
 from worker.pipeline.charset import decode_html, looks_like_html
+from worker.pipeline.schedule import retry_after
 from worker.pipeline.statements import with_statements
 from worker.settings import Settings
 
@@ -22,6 +23,8 @@ from worker.settings import Settings
 class PageResult:
     record: ArticleRecord
     fetched: bool  # the page was fetched and its text kept
+    server_wait: float | None = None  # the host answered 429/503 with a Retry-After of this many seconds
+    retryable: bool = False  # the failure may well go away (timeouts, 5xx, 429)
 
 
 def feed_text(entry: ParsedEntry) -> str:
@@ -78,12 +81,15 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
         response = await fetcher.fetch(entry.link, kind="page", local_root=local_root)
     except BadStatus as exc:
         final = exc.status in (404, 410) or (400 <= exc.status < 500 and exc.status not in (408, 429))
-        return await _fallback(entry, f"page fetch failed: {exc.reason}",
-                               attempts=give_up if final else attempts)
+        result = await _fallback(entry, f"page fetch failed: {exc.reason}",
+                                 attempts=give_up if final else attempts)
+        wait = retry_after(exc.headers, utcnow()) if exc.status in (429, 503) else None
+        return PageResult(result.record, False, server_wait=wait, retryable=not final)
     except FetchError as exc:
         final = not exc.retryable
-        return await _fallback(entry, f"page fetch failed: {exc.reason}",
-                               attempts=give_up if final else attempts)
+        result = await _fallback(entry, f"page fetch failed: {exc.reason}",
+                                 attempts=give_up if final else attempts)
+        return PageResult(result.record, False, retryable=not final)
     content_type = response.headers.get("content-type")
     if not looks_like_html(response.body, content_type):
         return await _fallback(entry, f"page is not HTML ({content_type or 'no content type'})",

@@ -1,25 +1,28 @@
-"""Poll one feed: conditional fetch, parse, decide, fetch the new pages. Returns values; stores nothing."""
+"""Poll one feed: conditional fetch, parse, decide. Returns values; stores nothing, fetches no page.
+
+New entries come back with the feed's own text as a provisional article and their page URL to
+queue; the page queue (pages.py) fetches them later, in this run or another worker's.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from db.queue import PROVISIONAL
 from db.records import EntryRecord, FeedPoll, FeedState, KnownEntry
 from db.types import utcnow
-from worker.fetch import Fetcher, FetchError
+from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import FeedParseError, ParsedFeed, parse_feed
-from worker.pipeline.article import PageResult, fallback_record, fetch_article
-from worker.pipeline.decide import PageJob, plan_entries
+from worker.parse.urls import normalize_url
+from worker.pipeline.article import fallback_record
+from worker.pipeline.decide import plan_entries
+from worker.pipeline.schedule import FeedHistory, Limits, PollResult, Schedule, plan_next_check
 from worker.settings import Settings
-
-MAX_BACKOFF = 24 * 3600.0
 
 # Reads what storage knows: (feed_id, guids, links) -> (known entries by guid, stored article ids by link)
 StateReader = Callable[[int, list[str], list[str]], tuple[dict[str, KnownEntry], dict[str, int]]]
@@ -29,8 +32,8 @@ StateReader = Callable[[int, list[str], list[str]], tuple[dict[str, KnownEntry],
 class PollOutcome:
     poll: FeedPoll
     entries: list[EntryRecord] = field(default_factory=list)
-    pages_fetched: int = 0
-    pages_fallback: int = 0
+    server_wait_host: str | None = None  # the feed's host asked us to wait (until poll.server_wait_until)
+    fetch_seconds: float | None = None
 
 
 def local_root_of(feed_url: str) -> Path | None:
@@ -41,97 +44,95 @@ def local_root_of(feed_url: str) -> Path | None:
     return Path(url2pathname(parts.path)).parent
 
 
-def next_check(state: FeedState, settings: Settings, *, failed: bool) -> timedelta:
-    interval = float(state.interval_seconds or settings.default_interval)
-    if failed:
-        # Back off with the error streak (this poll included), with jitter, never past a day.
-        interval = min(interval * 2 ** min(state.error_count, 10), MAX_BACKOFF)
-        interval *= random.uniform(0.9, 1.1)
-    return timedelta(seconds=interval)
+def limits_of(settings: Settings) -> Limits:
+    return Limits(settings.default_interval, settings.min_interval, settings.max_interval)
 
 
-class PageCache:
-    """Page fetches shared by every feed of one run, so a syndicated article is fetched once."""
+def _history(state: FeedState) -> FeedHistory:
+    return FeedHistory(state.interval_seconds, state.error_count, state.entry_times)
 
-    def __init__(self) -> None:
-        self._tasks: dict[str, asyncio.Task[PageResult]] = {}
 
-    def get(self, link: str, make: Callable[[], Awaitable[PageResult]]) -> asyncio.Task[PageResult]:
-        task = self._tasks.get(link)
-        if task is None:
-            task = asyncio.ensure_future(make())
-            self._tasks[link] = task
-        return task
+def failed_poll(state: FeedState, settings: Settings, reason: str, *, kind: str | None = "other",
+                status: int | None = None, headers: dict[str, str] | None = None,
+                owner: str | None = None) -> PollOutcome:
+    now = utcnow()
+    result = PollResult("failed", now, status, kind, headers)
+    plan = plan_next_check(_history(state), result, limits_of(settings))
+    poll = FeedPoll(
+        feed_id=state.id, checked_at=now, status="failed", http_status=status, error=reason,
+        next_check_at=plan.next_check_at, next_check_reason=plan.reason,
+        server_wait_until=plan.server_wait_until, disabled_reason=plan.reason if plan.disable else None,
+        lease_owner=owner,
+    )
+    host = urlsplit(state.url).hostname if plan.server_wait_until else None
+    return PollOutcome(poll, server_wait_host=host)
 
 
 async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, read_state: StateReader,
-                    pages: PageCache | None = None) -> PollOutcome:
+                    owner: str | None = None) -> PollOutcome:
     checked_at = utcnow()
-
-    def failed(reason: str, http_status: int | None = None) -> PollOutcome:
-        return PollOutcome(FeedPoll(
-            feed_id=state.id, checked_at=checked_at, status="failed", http_status=http_status,
-            error=reason, next_check_at=checked_at + next_check(state, settings, failed=True),
-        ))
-
     local_root = local_root_of(state.url)
     try:
         response = await fetcher.fetch(state.url, kind="feed", etag=state.etag,
                                        last_modified=state.last_modified, local_root=local_root)
+    except BadStatus as exc:
+        return failed_poll(state, settings, exc.reason, kind=exc.kind, status=exc.status,
+                           headers=exc.headers, owner=owner)
     except FetchError as exc:
-        return failed(exc.reason, getattr(exc, "status", None))
-    next_at = checked_at + next_check(state, settings, failed=False)
+        return failed_poll(state, settings, exc.reason, kind=exc.kind, owner=owner)
+    moved = response.permanent_url
+    moved_to = normalize_url(moved) if moved and urlsplit(moved).scheme in ("http", "https") else None
     if response.not_modified:
+        plan = _plan_ok(state, settings, "not_modified", response.headers, None)
         return PollOutcome(FeedPoll(
             feed_id=state.id, checked_at=checked_at, status="not_modified", http_status=304,
-            next_check_at=next_at, etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
-        ))
+            next_check_at=plan.next_check_at, next_check_reason=plan.reason,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"), moved_to=moved_to, lease_owner=owner,
+        ), fetch_seconds=response.elapsed)
     try:
         parsed = await asyncio.to_thread(parse_feed, response.body, response.headers, response.url)
     except FeedParseError as exc:
-        return failed(f"cannot parse the feed: {exc}", response.status)
+        return failed_poll(state, settings, f"cannot parse the feed: {exc}", kind="parse",
+                           status=response.status, owner=owner)
+    plan = _plan_ok(state, settings, "ok", response.headers, parsed.ttl_seconds)
     outcome = PollOutcome(FeedPoll(
         feed_id=state.id, checked_at=checked_at, status="ok", http_status=response.status,
-        next_check_at=next_at, error=parsed.warning, etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"), title=parsed.title,
-        site_url=parsed.site_url,
-    ))
-    await _collect_entries(parsed, state, outcome, fetcher=fetcher, settings=settings,
-                           read_state=read_state, pages=pages or PageCache(), local_root=local_root)
+        next_check_at=plan.next_check_at, next_check_reason=plan.reason, error=parsed.warning,
+        etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+        title=parsed.title, site_url=parsed.site_url, moved_to=moved_to, lease_owner=owner,
+    ), fetch_seconds=response.elapsed)
+    await asyncio.to_thread(_collect_entries, parsed, state, outcome, settings, read_state)
     return outcome
 
 
-async def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOutcome, *,
-                           fetcher: Fetcher, settings: Settings, read_state: StateReader,
-                           pages: PageCache, local_root: Path | None) -> None:
+def _plan_ok(state: FeedState, settings: Settings, outcome: str, headers: dict[str, str],
+             ttl: float | None) -> Schedule:
+    return plan_next_check(_history(state), PollResult(outcome, utcnow(), headers=headers, ttl_seconds=ttl),
+                           limits_of(settings))
+
+
+def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOutcome, settings: Settings,
+                     read_state: StateReader) -> None:
+    """Decide per entry; new entries get their feed text now (statements parsed: CPU work, hence a
+    thread) and their page queued."""
     entries = list(parsed.entries)
     links = [e.link for e in entries if e.link]
     known, stored_links = read_state(state.id, [e.guid for e in entries], links)
     plan = plan_entries(entries, known, stored_links, retry_limit=settings.page_retry_limit)
     for entry, article_id in plan.link_existing:
-        outcome.entries.append(EntryRecord(entry.guid, entry.link, article_id=article_id))
+        outcome.entries.append(EntryRecord(entry.guid, entry.link, article_id=article_id,
+                                           published_at=entry.published_at))
     for entry in plan.feed_only:
-        record = await asyncio.to_thread(fallback_record, entry, "the entry has no usable link",
-                                         attempts=settings.page_retry_limit)
+        record = fallback_record(entry, "the entry has no usable link", attempts=settings.page_retry_limit)
         outcome.entries.append(EntryRecord(entry.guid, None, article=record))
-
-    def fetch(job: PageJob) -> asyncio.Task[PageResult]:
+    for job in plan.fetch:
         link = job.entry.link
         assert link is not None
-        return pages.get(link, lambda: fetch_article(fetcher, job.entry, settings, local_root=local_root,
-                                                     attempts_before=job.attempts_before))
-
-    results = await asyncio.gather(*(fetch(job) for job in plan.fetch))
-    for job, result in zip(plan.fetch, results, strict=True):
-        record = result.record
-        if result.fetched:
-            outcome.pages_fetched += 1
-        else:
-            outcome.pages_fallback += 1
-            # A fetch shared with another feed fell back to that feed's text: use this entry's own.
-            record = await asyncio.to_thread(fallback_record, job.entry,
-                                             record.source_reason or "page unavailable",
-                                             attempts=record.page_attempts)
-        outcome.entries.append(EntryRecord(job.entry.guid, job.entry.link, article=record,
-                                           replaces_article_id=job.replaces_article_id))
+        if job.replaces_article_id is not None:
+            # Still the feed's text: make sure its page is queued (the queue does the retrying).
+            outcome.entries.append(EntryRecord(job.entry.guid, link, article_id=job.replaces_article_id,
+                                               page_url=link))
+            continue
+        record = fallback_record(job.entry, PROVISIONAL, attempts=0)
+        outcome.entries.append(EntryRecord(job.entry.guid, link, article=record, page_url=link))

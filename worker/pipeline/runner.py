@@ -1,20 +1,28 @@
-"""The Worker: one object that runs ingestion (one-off now; the daemon reuses it)."""
+"""The Worker: one object that runs ingestion. `worker ingest` calls :meth:`Worker.ingest` once; the
+daemon (`worker run`) calls :meth:`Worker.tick` on a schedule. Both claim feeds and queued pages with
+leases, so any number of workers on one database share the work and never do it twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-from db import store
+from db import queue, store
 from db.database import Database
-from db.feeds import feeds_to_poll
-from db.records import FeedPoll, FeedState, KnownEntry, StoreStats
+from db.feeds import claim_feeds, release_feed
+from db.records import FeedState, KnownEntry, StoreStats
 from db.types import utcnow
 from worker.fetch import Fetcher
-from worker.pipeline.poll import PageCache, PollOutcome, next_check, poll_feed
+from worker.pipeline.pages import PageStats, PageWorker
+from worker.pipeline.poll import PollOutcome, failed_poll, poll_feed
 from worker.settings import Settings, redact_url
 
 log = logging.getLogger("worker.ingest")
@@ -23,7 +31,7 @@ log = logging.getLogger("worker.ingest")
 @dataclass
 class FeedReport:
     url: str
-    status: str
+    status: str  # ok | not_modified | failed | skipped
     error: str | None = None
     articles_new: int = 0
     articles_updated: int = 0
@@ -34,89 +42,145 @@ class RunSummary:
     feeds_ok: int = 0
     feeds_not_modified: int = 0
     feeds_failed: int = 0
+    feeds_skipped: int = 0
     articles_new: int = 0
     articles_updated: int = 0
     pages_fetched: int = 0
     pages_fallback: int = 0
+    pages_retrying: int = 0
+    statements_stored: int = 0
     feeds: list[FeedReport] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def add_pages(self, stats: PageStats) -> None:
+        self.pages_fetched += stats.fetched
+        self.pages_fallback += stats.fallback
+        self.pages_retrying += stats.retrying
+        self.articles_updated += stats.articles_updated
+
 
 Progress = Callable[[int, int, RunSummary], None]
+# Called after every stored poll: (report, outcome) — the daemon's metrics and log line hook in here.
+PollHook = Callable[[FeedReport, PollOutcome], None]
+
+
+def worker_id() -> str:
+    """Unique per process: host, pid and a random tail (pids repeat across machines and restarts)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class Worker:
     def __init__(self, settings: Settings, database: Database, *, fetcher: Fetcher | None = None,
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, owner: str | None = None,
+                 on_poll: PollHook | None = None):
         self.settings = settings
         self.db = database
         self._fetcher = fetcher
         self.progress = progress
+        self.owner = owner or worker_id()
+        self.on_poll = on_poll
+        self.stopping = False  # set by the daemon's signal handler: claim nothing new
 
     def _read_state(self, feed_id: int, guids: list[str],
                     links: list[str]) -> tuple[dict[str, KnownEntry], dict[str, int]]:
         with self.db.transaction() as session:
             return store.known_entries(session, feed_id, guids), store.articles_by_link(session, links)
 
-    async def ingest(self, *, feed_urls: Sequence[str] | None = None, due_only: bool = False) -> RunSummary:
+    async def ingest(self, *, feed_urls: Sequence[str] | None = None, due_only: bool = False,
+                     force: bool = False) -> RunSummary:
         """Poll the named feeds (else every enabled one; or only those due) once, each stored in its own
-        transaction."""
+        transaction, then work the page queue until nothing is due. Feeds another worker holds, and
+        feeds whose server asked us to wait (unless ``force``), are skipped and reported."""
         with self.db.transaction() as session:
-            states = feeds_to_poll(session, urls=feed_urls, due_before=utcnow() if due_only else None)
+            states, skipped = claim_feeds(session, self.owner, utcnow(), self.settings.lease, urls=feed_urls,
+                                          due_only=due_only, force=force)
         summary = RunSummary()
+        for url, why in skipped:
+            summary.feeds.append(FeedReport(url=redact_url(url), status="skipped", error=why))
+            summary.feeds_skipped += 1
         fetcher = self._fetcher or Fetcher(self.settings)
-        pages = PageCache()
-        feed_slots = asyncio.Semaphore(self.settings.concurrency)
-        done = 0
-
-        async def one(state: FeedState) -> None:
-            nonlocal done
-            async with feed_slots:
-                outcome = await self._poll(state, fetcher, pages)
-            self._store(state, outcome, summary)
-            done += 1
-            if self.progress:
-                self.progress(done, len(states), summary)
-
         try:
-            await asyncio.gather(*(one(s) for s in states))
+            await self._poll_all(states, fetcher, summary)
+            pages = PageWorker(self.settings, self.db, fetcher, self.owner)
+            summary.add_pages(await pages.drain(stop=lambda: self.stopping))
         finally:
             if self._fetcher is None:
                 await fetcher.aclose()
         return summary
 
-    async def _poll(self, state: FeedState, fetcher: Fetcher, pages: PageCache) -> PollOutcome:
+    async def tick(self, fetcher: Fetcher, *, feed_limit: int | None = None,
+                   page_batches: int = 1) -> RunSummary:
+        """One round of the daemon: poll the due feeds it can claim, then a batch of due pages."""
+        summary = RunSummary()
+        if self.stopping:
+            return summary
+        with self.db.transaction() as session:
+            states, _ = claim_feeds(session, self.owner, utcnow(), self.settings.lease, due_only=True,
+                                    limit=feed_limit or self.settings.concurrency * 4)
+        await self._poll_all(states, fetcher, summary)
+        if not self.stopping:
+            pages = PageWorker(self.settings, self.db, fetcher, self.owner)
+            summary.add_pages(await pages.drain(stop=lambda: self.stopping, batches=page_batches))
+        return summary
+
+    async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary) -> None:
+        slots = asyncio.Semaphore(self.settings.concurrency)
+        done = 0
+
+        async def one(state: FeedState) -> None:
+            nonlocal done
+            async with slots:
+                if self.stopping:
+                    with self.db.transaction() as session:
+                        release_feed(session, state.id, self.owner)
+                    return
+                outcome = await self._poll(state, fetcher)
+            self._store(state, outcome, summary)
+            done += 1
+            if self.progress:
+                self.progress(done, len(states), summary)
+
+        await asyncio.gather(*(one(s) for s in states))
+
+    async def _poll(self, state: FeedState, fetcher: Fetcher) -> PollOutcome:
+        with self.db.transaction() as session:
+            pauses = queue.paused_hosts(session, utcnow())
+        host = _host(state.url)
+        if host in pauses:
+            pause = pauses[host]
+            wait = str(int((pause.until - utcnow()).total_seconds()) + 1)
+            return failed_poll(state, self.settings, f"host paused until {pause.until:%Y-%m-%d %H:%M} UTC "
+                               f"({pause.reason})", kind="status", status=503, headers={"retry-after": wait},
+                               owner=self.owner)
         try:
             return await poll_feed(state, fetcher=fetcher, settings=self.settings,
-                                   read_state=self._read_state, pages=pages)
+                                   read_state=self._read_state, owner=self.owner)
         except Exception as exc:  # a bug with one feed must not stop the run; it is recorded on the feed
             log.exception("polling %s failed", redact_url(state.url))
-            now = utcnow()
-            return PollOutcome(FeedPoll(
-                feed_id=state.id, checked_at=now, status="failed",
-                error=f"internal error: {exc.__class__.__name__}: {exc}",
-                next_check_at=now + next_check(state, self.settings, failed=True),
-            ))
+            return failed_poll(state, self.settings, f"internal error: {exc.__class__.__name__}: {exc}",
+                               owner=self.owner)
 
     def _store(self, state: FeedState, outcome: PollOutcome, summary: RunSummary) -> None:
         poll = outcome.poll
         try:
             with self.db.transaction() as session:
                 stats = store.record_poll(session, poll, outcome.entries)
+                if outcome.server_wait_host and poll.server_wait_until:
+                    queue.pause_host(session, outcome.server_wait_host, poll.server_wait_until,
+                                     f"Retry-After on {redact_url(state.url)}")
         except LookupError:
             return  # the feed was removed while we polled it
         except Exception as exc:
             # Nothing of this feed's entries was written; record why on the feed and go on.
             log.exception("storing %s failed", redact_url(state.url))
-            poll = FeedPoll(feed_id=poll.feed_id, checked_at=poll.checked_at, status="failed",
-                            http_status=poll.http_status,
-                            error=f"storing failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}",
-                            next_check_at=poll.next_check_at)
+            outcome = failed_poll(state, self.settings,
+                                  f"storing failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}",
+                                  owner=self.owner)
+            poll = outcome.poll
             with self.db.transaction() as session:
                 store.record_poll(session, poll)
-            outcome = PollOutcome(poll)
             stats = StoreStats()
         report = FeedReport(url=redact_url(state.url), status=poll.status,
                             error=poll.error if poll.status == "failed" else None,
@@ -130,7 +194,12 @@ class Worker:
             summary.feeds_failed += 1
         summary.articles_new += stats.articles_new
         summary.articles_updated += stats.articles_updated
-        summary.pages_fetched += outcome.pages_fetched
-        summary.pages_fallback += outcome.pages_fallback
-        log.info("feed polled", extra={"feed": report.url, "status": poll.status,
-                                       "articles_new": stats.articles_new, "error": report.error})
+        if self.on_poll:
+            self.on_poll(report, outcome)
+        log.info("feed polled", extra={
+            "feed": report.url, "status": poll.status, "articles_new": stats.articles_new,
+            "next_check": poll.next_check_reason, "error": report.error})
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""

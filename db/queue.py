@@ -1,0 +1,115 @@
+"""The durable page queue (``page_jobs``) and host pauses (``host_pauses``), in the caller's transaction.
+
+A new entry's article is stored at once with the feed's text; its page is queued here. Workers
+claim due jobs with a lease (SKIP LOCKED on PostgreSQL), fetch them, and finish each job in the
+same transaction that upgrades the article, so a crash loses nothing committed and a killed
+worker's jobs are taken over when their lease expires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models import Article, Feed, HostPause, PageJob
+from db.records import QueuedPage
+
+PROVISIONAL = "page not fetched yet"  # articles.source_reason while the page waits in the queue
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def enqueue_page(session: Session, article_id: int, feed_id: int | None, url: str, now: datetime) -> bool:
+    """Queue the article's page unless it is queued already; True when a job was added."""
+    stmt = _insert(session)(PageJob).values(
+        article_id=article_id, feed_id=feed_id, url=url, state="pending", attempts=0, next_attempt_at=now,
+        created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["article_id"])
+    return session.execute(stmt.returning(PageJob.id)).scalar() is not None
+
+
+def claim_pages(session: Session, owner: str, now: datetime, lease_seconds: float,
+                limit: int) -> list[QueuedPage]:
+    """Reserve up to ``limit`` due pending jobs for this worker, oldest first."""
+    query = (
+        select(PageJob).where(PageJob.state == "pending", PageJob.next_attempt_at <= now,
+                              (PageJob.lease_until.is_(None)) | (PageJob.lease_until < now))
+        .order_by(PageJob.next_attempt_at, PageJob.id).limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    jobs = list(session.scalars(query))
+    out = []
+    for job in jobs:
+        job.lease_owner = owner
+        job.lease_until = now + timedelta(seconds=lease_seconds)
+        article = session.get(Article, job.article_id)
+        feed_url = session.scalar(select(Feed.url).where(Feed.id == job.feed_id)) if job.feed_id else None
+        assert article is not None  # the job goes with its article (ON DELETE CASCADE)
+        out.append(QueuedPage(
+            job_id=job.id, article_id=job.article_id, url=job.url, attempts=job.attempts, feed_url=feed_url,
+            title=article.title, author=article.author, published_at=article.published_at,
+            summary=article.summary, text=article.text, provisional=article.source_reason == PROVISIONAL,
+        ))
+    return out
+
+
+def finish_page(session: Session, job_id: int, owner: str, *, state: str, attempts: int, now: datetime,
+                retry_at: datetime | None = None, error: str | None = None) -> bool:
+    """Close (fetched / failed) or reschedule (pending, at ``retry_at``) a job this worker holds.
+    False when the lease was lost (expired and taken over): the caller must then roll back."""
+    values: dict[str, Any] = {"state": state, "attempts": attempts, "last_error": error, "updated_at": now,
+                              "lease_owner": None, "lease_until": None}
+    if retry_at is not None:
+        values["next_attempt_at"] = retry_at
+    result = session.execute(update(PageJob).where(PageJob.id == job_id, PageJob.lease_owner == owner)
+                             .values(**values))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_pages(session: Session, owner: str) -> None:
+    """Give back every job this worker still holds (on a clean shutdown)."""
+    session.execute(update(PageJob).where(PageJob.lease_owner == owner, PageJob.state == "pending")
+                    .values(lease_owner=None, lease_until=None))
+
+
+def queue_depth(session: Session) -> dict[str, int]:
+    rows = session.execute(select(PageJob.state, func.count()).group_by(PageJob.state))
+    depth = {"pending": 0, "fetched": 0, "failed": 0}
+    depth.update({state: int(n) for state, n in rows})
+    return depth
+
+
+def next_page_due(session: Session) -> datetime | None:
+    return session.scalar(select(func.min(PageJob.next_attempt_at)).where(PageJob.state == "pending"))
+
+
+@dataclass(frozen=True)
+class Pause:
+    until: datetime
+    reason: str | None
+
+
+def pause_host(session: Session, host: str, until: datetime, reason: str) -> None:
+    """Nothing is fetched from ``host`` before ``until`` (keeps the later of two pauses)."""
+    stmt = _insert(session)(HostPause).values(host=host, until=until, reason=reason)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["host"],
+        set_={"until": func.max(HostPause.until, stmt.excluded.until)
+              if session.get_bind().dialect.name == "sqlite"
+              else func.greatest(HostPause.until, stmt.excluded.until),
+              "reason": stmt.excluded.reason},
+    )
+    session.execute(stmt)
+
+
+def paused_hosts(session: Session, now: datetime) -> dict[str, Pause]:
+    rows = session.execute(select(HostPause.host, HostPause.until, HostPause.reason)
+                           .where(HostPause.until > now))
+    return {host: Pause(until, reason) for host, until, reason in rows}

@@ -1,0 +1,135 @@
+"""Work the durable page queue: claim due jobs, fetch and extract each page, store the outcome.
+
+Every job is finished in the transaction that writes its article, so a crash at any moment leaves
+either the old article with its job pending (taken over when the lease expires) or the new one
+with its job done. A host that answered Retry-After is paused for everyone; its jobs wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from db import queue, store
+from db.database import Database
+from db.records import QueuedPage
+from db.types import utcnow
+from worker.fetch import Fetcher
+from worker.parse.feed import ParsedEntry
+from worker.pipeline.article import PageResult, fetch_article
+from worker.pipeline.poll import local_root_of
+from worker.settings import Settings, redact_url
+
+log = logging.getLogger("worker.pages")
+
+RETRY_FIRST = 5 * 60.0  # seconds before the second attempt; doubles per attempt
+RETRY_CAP = 6 * 3600.0
+
+
+@dataclass
+class PageStats:
+    fetched: int = 0  # page text stored
+    fallback: int = 0  # gave up: the feed's text stays, with the reason
+    retrying: int = 0  # will be tried again later
+    articles_updated: int = 0  # stored articles (not just queued ones) that changed
+    lost_leases: int = 0
+
+
+class _LeaseLost(Exception):
+    """Roll back: this worker no longer holds the job."""
+
+
+def retry_delay(attempts: int) -> float:
+    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_CAP)
+
+
+class PageWorker:
+    def __init__(self, settings: Settings, db: Database, fetcher: Fetcher, owner: str):
+        self.settings = settings
+        self.db = db
+        self.fetcher = fetcher
+        self.owner = owner
+
+    async def drain(self, *, stop: Callable[[], bool] = lambda: False,
+                    batches: int | None = None) -> PageStats:
+        """Process due jobs until none is due (or ``stop()``, or ``batches`` claims)."""
+        stats = PageStats()
+        slots = asyncio.Semaphore(self.settings.concurrency)
+        done = 0
+        while not stop() and (batches is None or done < batches):
+            done += 1
+            now = utcnow()
+            with self.db.transaction() as session:
+                jobs = queue.claim_pages(session, self.owner, now, self.settings.lease,
+                                         limit=self.settings.concurrency * 4)
+                pauses = queue.paused_hosts(session, now)
+            if not jobs:
+                break
+
+            async def one(job: QueuedPage, pauses: dict[str, queue.Pause] = pauses) -> None:
+                async with slots:
+                    if stop():
+                        return
+                    await self._one(job, pauses, stats)
+
+            await asyncio.gather(*(one(j) for j in jobs))
+        return stats
+
+    async def _one(self, job: QueuedPage, pauses: dict[str, queue.Pause], stats: PageStats) -> None:
+        host = urlsplit(job.url).hostname or ""
+        pause = pauses.get(host)
+        if pause is not None:
+            with self.db.transaction() as session:
+                queue.finish_page(session, job.job_id, self.owner, state="pending", attempts=job.attempts,
+                                  now=utcnow(), retry_at=pause.until, error=f"host paused: {pause.reason}")
+            stats.retrying += 1
+            return
+        entry = ParsedEntry(guid=job.url, link=job.url, title=job.title, author=job.author,
+                            published_at=job.published_at, summary=job.summary, content=job.text)
+        local_root = local_root_of(job.feed_url) if job.feed_url else None
+        try:
+            result = await fetch_article(self.fetcher, entry, self.settings, local_root=local_root,
+                                         attempts_before=job.attempts)
+        except Exception:  # a bug with one page must not stop the queue: retry it later
+            log.exception("page %s failed", redact_url(job.url))
+            with self.db.transaction() as session:
+                retry_at = utcnow() + timedelta(seconds=retry_delay(job.attempts + 1))
+                queue.finish_page(session, job.job_id, self.owner, state="pending", attempts=job.attempts + 1,
+                                  now=utcnow(), retry_at=retry_at, error="internal error")
+            stats.retrying += 1
+            return
+        self._store(job, result, host, stats)
+
+    def _store(self, job: QueuedPage, result: PageResult, host: str, stats: PageStats) -> None:
+        now = utcnow()
+        attempts = result.record.page_attempts
+        final = result.fetched or attempts >= self.settings.page_retry_limit or not result.retryable
+        retry_at: datetime | None = None
+        if not final:
+            wait = result.server_wait if result.server_wait is not None else retry_delay(attempts)
+            retry_at = now + timedelta(seconds=wait)
+        state = "fetched" if result.fetched else ("failed" if final else "pending")
+        try:
+            with self.db.transaction() as session:
+                if not queue.finish_page(session, job.job_id, self.owner, state=state, attempts=attempts,
+                                         now=now, retry_at=retry_at,
+                                         error=None if result.fetched else result.record.source_reason):
+                    raise _LeaseLost
+                if result.server_wait is not None and retry_at is not None:
+                    queue.pause_host(session, host, retry_at, f"Retry-After from {host}")
+                written = store.store_page(session, result.record, job.article_id)
+                if not job.provisional and written.articles_updated:
+                    stats.articles_updated += 1
+        except _LeaseLost:
+            stats.lost_leases += 1  # it expired and another worker took the job over: its outcome stands
+            return
+        if result.fetched:
+            stats.fetched += 1
+        elif final:
+            stats.fallback += 1
+        else:
+            stats.retrying += 1
