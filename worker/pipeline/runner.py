@@ -82,6 +82,7 @@ class Worker:
         self.owner = owner or worker_id()
         self.on_poll = on_poll
         self.stopping = False  # set by the daemon's signal handler: claim nothing new
+        self._force = False
 
     def _read_state(self, feed_id: int, guids: list[str],
                     links: list[str]) -> tuple[dict[str, KnownEntry], dict[str, int]]:
@@ -101,11 +102,13 @@ class Worker:
             summary.feeds.append(FeedReport(url=redact_url(url), status="skipped", error=why))
             summary.feeds_skipped += 1
         fetcher = self._fetcher or Fetcher(self.settings)
+        self._force = force
         try:
             await self._poll_all(states, fetcher, summary)
             pages = PageWorker(self.settings, self.db, fetcher, self.owner)
             summary.add_pages(await pages.drain(stop=lambda: self.stopping))
         finally:
+            self._force = False
             if self._fetcher is None:
                 await fetcher.aclose()
         return summary
@@ -148,7 +151,7 @@ class Worker:
         with self.db.transaction() as session:
             pauses = queue.paused_hosts(session, utcnow())
         host = _host(state.url)
-        if host in pauses:
+        if host in pauses and not self._force:
             pause = pauses[host]
             wait = str(int((pause.until - utcnow()).total_seconds()) + 1)
             return failed_poll(state, self.settings, f"host paused until {pause.until:%Y-%m-%d %H:%M} UTC "
