@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from config.defaults import VERSION
 from db.engine import DatabaseError
-from worker import commands, statement_commands
+from worker import commands, daemon_commands, statement_commands
 from worker.settings import ConfigError, parse_duration
 
 EXIT_USAGE = 2
@@ -52,7 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="poll this feed (added if new); repeatable. Default: every enabled feed")
     ing.add_argument("--due", action="store_true", help="only feeds whose next check has come")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ing.add_argument("--force", action="store_true",
+                     help="poll the named feeds even if their server asked us to wait (Retry-After)")
     ing.set_defaults(func=commands.ingest)
+
+    run = sub.add_parser("run", help="run as a daemon: keep every feed fresh (SIGTERM stops cleanly)")
+    run.set_defaults(func=daemon_commands.run)
+    st = sub.add_parser("status", help="per-feed health: last poll, outcome, next check and why")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=daemon_commands.status)
 
     feeds = sub.add_parser("feeds", help="manage the feed list").add_subparsers(
         dest="feeds_command", required=True, metavar="ACTION")

@@ -79,7 +79,7 @@ def ingest(args: argparse.Namespace) -> int:
                     add_feed(session, url)
                     urls.append(url)
         worker = Worker(settings, db, progress=None if args.json else ProgressLine())
-        summary = asyncio.run(worker.ingest(feed_urls=urls, due_only=args.due))
+        summary = asyncio.run(worker.ingest(feed_urls=urls, due_only=args.due, force=args.force))
     finally:
         db.close()
     summary.feeds_failed += len(rejected)
@@ -92,11 +92,16 @@ def _print_summary(summary: RunSummary, *, as_json: bool) -> None:
     if as_json:
         print(to_json(summary.to_dict()))
         return
+    skipped = f", {summary.feeds_skipped} skipped" if summary.feeds_skipped else ""
     print(f"feeds: {summary.feeds_ok} ok, {summary.feeds_not_modified} not modified, "
-          f"{summary.feeds_failed} failed")
+          f"{summary.feeds_failed} failed{skipped}")
     print(f"articles: {summary.articles_new} new, {summary.articles_updated} updated "
           f"({summary.pages_fetched} from pages, {summary.pages_fallback} from feed text)")
+    if summary.pages_retrying:
+        print(f"pages: {summary.pages_retrying} to retry later (worker run or a later ingest)")
     for report in summary.feeds:
+        if report.status == "skipped":
+            print(f"skipped: {report.url}: {report.error}")
         if report.status == "failed":
             print(f"failed: {report.url}: {report.error}")
 
@@ -266,3 +271,8 @@ def db_current(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"current: {current or 'none'}  (this worker's newest: {head_revision()})")
     return 0
+
+
+# shared with the other command modules
+settings_of = _settings
+open_database = _open
