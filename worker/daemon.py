@@ -104,7 +104,8 @@ class Daemon:
         assert self._fetcher is not None
         self._current = asyncio.ensure_future(self.worker.tick(self._fetcher))
         try:
-            summary = await self._current
+            # shielded: stopping the scheduler cancels its job, which must not cut a transaction short
+            summary = await asyncio.shield(self._current)
         except Exception:
             log.exception("tick failed")  # the next tick tries again
             return
@@ -116,7 +117,7 @@ class Daemon:
 
     async def _shutdown(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()
         current = self._current
         if current is not None and not current.done():
             try:
@@ -127,6 +128,8 @@ class Daemon:
                             self.settings.shutdown_grace)
             except Exception:
                 log.exception("in-flight tick failed during shutdown")
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         self._release()
         if self._fetcher is not None:
             await self._fetcher.aclose()
