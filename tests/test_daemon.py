@@ -189,3 +189,25 @@ def test_sigkill_mid_run_loses_nothing_and_doubles_nothing(http_server: LocalSer
     if db.startswith("sqlite"):
         with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_sqlite_daemon_and_one_off_runs_side_by_side(http_server: LocalServer, tmp_path: Path) -> None:
+    """One daemon plus concurrent `worker ingest` runs on one SQLite file: no "database is locked"."""
+    db_url = f"sqlite:///{tmp_path / 'shared.db'}"
+    feeds = site(http_server, 6, 4, delay=0.05)
+    env = env_for(db_url, WORKER_CONCURRENCY="2")
+    for url in feeds[:3]:
+        cli(env, "feeds", "add", url)
+    proc = start(env, tmp_path)
+    try:
+        runs = [subprocess.Popen([WORKER, "ingest", "--json", "--feed", url], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for url in feeds[3:]]
+        results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in runs]
+        assert all(code == 0 for code, _ in results), results
+        assert not any("locked" in err for _, err in results)
+        wait_for(lambda: scalar(db_url, "SELECT count(*) FROM page_jobs WHERE state = 'fetched'") == 24, 60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    assert "locked" not in (tmp_path / "run.log").read_text()
+    assert scalar(db_url, "SELECT count(*) FROM articles") == 24
