@@ -1,0 +1,174 @@
+"""worker.health.MetricsServer over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from worker.health import HealthCheck, MetricsServer, parse_addr
+from worker.metrics import Registry
+
+
+def healthy() -> tuple[bool, str]:
+    return True, "fine"
+
+
+@pytest.fixture
+def registry() -> Registry:
+    reg = Registry()
+    reg.counter("worker_polls_total", "Feed polls by outcome.", ["outcome"]).inc(outcome="ok")
+    return reg
+
+
+def running(registry: Registry, check: HealthCheck = healthy) -> Iterator[MetricsServer]:
+    server = MetricsServer("127.0.0.1:0", registry, check)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def server(registry: Registry) -> Iterator[MetricsServer]:
+    yield from running(registry)
+
+
+def url(server: MetricsServer, path: str) -> str:
+    return f"http://127.0.0.1:{server.port}{path}"
+
+
+def test_metrics_serves_the_registry(server: MetricsServer, registry: Registry) -> None:
+    r = httpx.get(url(server, "/metrics"))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert r.text == registry.render()
+    assert 'worker_polls_total{outcome="ok"} 1\n' in r.text
+
+
+def test_metrics_are_rendered_per_scrape(server: MetricsServer, registry: Registry) -> None:
+    depth = registry.gauge("worker_depth", "depth")
+    values = iter([3.0, 5.0])
+    depth.set_function(lambda: next(values))
+    assert "worker_depth 3\n" in httpx.get(url(server, "/metrics")).text
+    assert "worker_depth 5\n" in httpx.get(url(server, "/metrics?x=1")).text
+
+
+def test_healthz_ok(server: MetricsServer) -> None:
+    r = httpx.get(url(server, "/healthz"))
+    assert (r.status_code, r.text) == (200, "ok\n")
+    assert r.headers["content-type"].startswith("text/plain")
+
+
+def test_healthz_unhealthy_gives_the_reason(registry: Registry) -> None:
+    state = {"ok": False}
+
+    def check() -> tuple[bool, str]:
+        return (True, "ok") if state["ok"] else (False, "database: OperationalError")
+
+    for server in running(registry, check):
+        r = httpx.get(url(server, "/healthz"))
+        assert (r.status_code, r.text) == (503, "database: OperationalError\n")
+        state["ok"] = True
+        assert httpx.get(url(server, "/healthz")).status_code == 200
+
+
+def test_healthz_exception_is_503_with_class_name(registry: Registry, capfd: pytest.CaptureFixture[str]) -> None:
+    def check() -> tuple[bool, str]:
+        raise ConnectionRefusedError("secret detail")
+
+    for server in running(registry, check):
+        r = httpx.get(url(server, "/healthz"))
+        assert (r.status_code, r.text) == (503, "ConnectionRefusedError\n")
+    assert capfd.readouterr().err == ""
+
+
+def test_other_paths_are_404(server: MetricsServer) -> None:
+    for path in ("/", "/metrics/", "/health", "/healthz/x"):
+        assert httpx.get(url(server, path)).status_code == 404, path
+
+
+def test_head_has_no_body(server: MetricsServer) -> None:
+    r = httpx.head(url(server, "/healthz"))
+    assert r.status_code == 200
+    assert r.headers["content-length"] == "3"
+    assert r.content == b""
+
+
+def test_no_request_log_on_stderr(server: MetricsServer, capfd: pytest.CaptureFixture[str]) -> None:
+    for path in ("/metrics", "/healthz", "/nope"):
+        httpx.get(url(server, path))
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_a_slow_health_check_does_not_block_scrapes(registry: Registry) -> None:
+    release = threading.Event()
+
+    def slow() -> tuple[bool, str]:
+        release.wait(5)
+        return True, "ok"
+
+    for server in running(registry, slow):
+        thread = threading.Thread(target=httpx.get, args=(url(server, "/healthz"),), kwargs={"timeout": 10})
+        thread.start()
+        time.sleep(0.1)
+        started = time.monotonic()
+        assert httpx.get(url(server, "/metrics"), timeout=2).status_code == 200
+        assert time.monotonic() - started < 1
+        release.set()
+        thread.join()
+
+
+def test_stop_is_prompt_and_closes_the_port(registry: Registry) -> None:
+    hang = threading.Event()
+
+    def stuck() -> tuple[bool, str]:
+        hang.wait(10)
+        return True, "ok"
+
+    server = MetricsServer("127.0.0.1:0", registry, stuck)
+    server.start()
+    port = server.port
+    assert port > 0
+    client = threading.Thread(target=lambda: httpx.get(url(server, "/healthz"), timeout=15), daemon=True)
+    client.start()
+    time.sleep(0.1)  # a request is now inside the health check
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 1.0
+    assert not server.running
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    server.stop()  # idempotent
+    hang.set()
+
+
+def test_all_interfaces_address(registry: Registry) -> None:
+    with MetricsServer(":0", registry, healthy) as server:
+        assert server.host == ""
+        assert httpx.get(url(server, "/healthz")).status_code == 200
+
+
+def test_start_twice_and_port_in_use(registry: Registry) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(OSError):
+            MetricsServer(f"127.0.0.1:{taken.getsockname()[1]}", registry, healthy).start()
+    with MetricsServer("127.0.0.1:0", registry, healthy) as server, pytest.raises(RuntimeError):
+        server.start()
+
+
+def test_parse_addr() -> None:
+    assert parse_addr("127.0.0.1:9100") == ("127.0.0.1", 9100)
+    assert parse_addr(":9100") == ("", 9100)
+    assert parse_addr("[::1]:9100") == ("::1", 9100)
+    for bad in ("9100", "host:", "host:http", "host:70000"):
+        with pytest.raises(ValueError):
+            parse_addr(bad)

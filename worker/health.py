@@ -1,0 +1,158 @@
+"""The daemon's HTTP endpoints for monitoring, on ``settings.metrics_addr``:
+
+- ``GET /metrics``: the registry in Prometheus text format 0.0.4;
+- ``GET /healthz``: ``200 ok`` while ``health_check()`` returns ``(True, ...)``, else ``503`` with the
+  reason it gave (or the class name of the exception it raised);
+- anything else: 404. ``HEAD`` answers like ``GET`` without a body.
+
+The server runs on daemon threads beside the asyncio loop (a scrape never waits for a tick, and a
+tick never waits for a scrape), writes no request log, and :meth:`MetricsServer.stop` returns
+promptly. ``addr`` is ``host:port``; ``:9100`` listens on every IPv4 interface, ``[::1]:9100`` on an
+IPv6 address, and port 0 picks a free port (see :attr:`MetricsServer.port`).
+"""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from worker.metrics import CONTENT_TYPE
+
+log = logging.getLogger("worker.health")
+
+HealthCheck = Callable[[], tuple[bool, str]]
+TEXT = "text/plain; charset=utf-8"
+
+
+class Renderable(Protocol):
+    def render(self) -> str: ...
+
+
+def parse_addr(addr: str) -> tuple[str, int]:
+    """``"127.0.0.1:9100"`` → ``("127.0.0.1", 9100)``; ``":9100"`` → ``("", 9100)`` (all interfaces)."""
+    host, sep, port = addr.strip().rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected host:port such as 127.0.0.1:9100, got {addr!r}")
+    return host.removeprefix("[").removesuffix("]"), int(port)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() must not wait for a slow client or health check
+
+    def __init__(self, address: tuple[str, int], handler: type[http.server.BaseHTTPRequestHandler],
+                 registry: Renderable, health_check: HealthCheck) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.registry = registry
+        self.health_check = health_check
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError | TimeoutError):
+            log.warning("metrics endpoint: request from %s failed", client_address[0], exc_info=True)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "news-worker"
+    timeout = 10  # a client that stalls mid-request gives its thread back
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == "/metrics":
+            try:
+                body = self.server.registry.render()
+            except Exception as exc:
+                log.exception("rendering metrics failed")
+                self._send(500, f"metrics failed: {exc.__class__.__name__}\n", TEXT)
+            else:
+                self._send(200, body, CONTENT_TYPE)
+        elif path == "/healthz":
+            self._send(*self._health(), TEXT)
+        else:
+            self._send(404, "not found\n", TEXT)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def _health(self) -> tuple[int, str]:
+        try:
+            healthy, reason = self.server.health_check()
+        except Exception as exc:
+            return 503, f"{exc.__class__.__name__}\n"
+        if healthy:
+            return 200, "ok\n"
+        return 503, f"{reason or 'unhealthy'}\n"
+
+    def _send(self, status: int, body: str, content_type: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # a scrape every 15 s is not news
+
+
+class MetricsServer:
+    """``/metrics`` and ``/healthz`` on ``addr``; ``start()`` binds and serves, ``stop()`` ends it.
+
+    Also a context manager: ``with MetricsServer("127.0.0.1:0", REGISTRY, check) as server: ...``.
+    """
+
+    def __init__(self, addr: str, registry: Renderable, health_check: HealthCheck) -> None:
+        self.host, self._port = parse_addr(addr)
+        self.registry = registry
+        self.health_check = health_check
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0); the configured one before ``start()``."""
+        return self._port
+
+    def start(self) -> None:
+        """Bind (OSError if the address is in use or not ours) and serve on a daemon thread."""
+        if self._httpd is not None:
+            raise RuntimeError("the metrics server is already running")
+        httpd = _Server((self.host, self._port), _Handler, self.registry, self.health_check)
+        self._port = httpd.server_address[1]
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"metrics:{self._port}", daemon=True)
+        self._thread.start()
+        log.info("serving /metrics and /healthz", extra={"addr": f"{self.host or '*'}:{self._port}"})
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; returns within a fraction of a second. Idempotent."""
+        httpd, thread = self._httpd, self._thread
+        self._httpd = self._thread = None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    def __enter__(self) -> MetricsServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
