@@ -89,7 +89,8 @@ def _fill_missing(article: Article, rec: ArticleRecord) -> None:
             setattr(article, key, getattr(rec, key))
 
 
-def _overwrite(session: Session, article: Article, rec: ArticleRecord) -> bool:
+def _overwrite(session: Session, article: Article, rec: ArticleRecord,
+               stats: StoreStats | None = None) -> bool:
     """Write rec over a stored article; True when what readers see changed.
 
     Its statements are replaced when the text changed (old offsets no longer hold) or when rec
@@ -107,7 +108,9 @@ def _overwrite(session: Session, article: Article, rec: ArticleRecord) -> bool:
         article.statements_version = rec.statements_version
         # The article row first: concurrent writers of one article then queue on its row lock.
         session.flush()
-        write_statements(session, article.id, rec.text, rec.statements, rec.statements_version)
+        written = write_statements(session, article.id, rec.text, rec.statements, rec.statements_version)
+        if stats is not None:
+            stats.statements_written += written
     return changed
 
 
@@ -116,7 +119,7 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
     existing = session.scalars(select(Article).where(Article.url == rec.url)).first()
     old = session.get(Article, replaces) if replaces is not None else None
     if old is not None and (existing is None or existing.id == old.id):
-        if _overwrite(session, old, rec):
+        if _overwrite(session, old, rec, stats):
             stats.articles_updated += 1
         session.flush()
         return old.id
@@ -127,7 +130,7 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
         session.delete(old)
     if existing is not None:
         if existing.source == "feed" and rec.source == "page":
-            _overwrite(session, existing, rec)
+            _overwrite(session, existing, rec, stats)
             stats.articles_updated += 1
         else:
             _fill_missing(existing, rec)
@@ -145,7 +148,8 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
         assert found is not None
         _fill_missing(found, rec)
         return found.id
-    write_statements(session, int(new_id), rec.text, rec.statements, rec.statements_version, replace=False)
+    stats.statements_written += write_statements(session, int(new_id), rec.text, rec.statements,
+                                                 rec.statements_version, replace=False)
     stats.articles_new += 1
     return int(new_id)
 

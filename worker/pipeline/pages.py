@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -37,6 +38,8 @@ class PageStats:
     retrying: int = 0  # will be tried again later
     articles_updated: int = 0  # stored articles (not just queued ones) that changed
     lost_leases: int = 0
+    statements_written: int = 0
+    fetch_seconds: list[float] = field(default_factory=list)  # one per page fetched or tried
 
 
 class _LeaseLost(Exception):
@@ -91,9 +94,11 @@ class PageWorker:
         entry = ParsedEntry(guid=job.url, link=job.url, title=job.title, author=job.author,
                             published_at=job.published_at, summary=job.summary, content=job.text)
         local_root = local_root_of(job.feed_url) if job.feed_url else None
+        started = time.monotonic()
         try:
             result = await fetch_article(self.fetcher, entry, self.settings, local_root=local_root,
                                          attempts_before=job.attempts)
+            stats.fetch_seconds.append(time.monotonic() - started)
         except Exception:  # a bug with one page must not stop the queue: retry it later
             log.exception("page %s failed", redact_url(job.url))
             with self.db.transaction() as session:
@@ -124,6 +129,7 @@ class PageWorker:
                 written = store.store_page(session, result.record, job.article_id)
                 if not job.provisional and written.articles_updated:
                     stats.articles_updated += 1
+                stats.statements_written += written.statements_written
         except _LeaseLost:
             stats.lost_leases += 1  # it expired and another worker took the job over: its outcome stands
             return

@@ -50,15 +50,20 @@ class RunSummary:
     pages_retrying: int = 0
     statements_stored: int = 0
     feeds: list[FeedReport] = field(default_factory=list)
+    page_fetch_seconds: list[float] = field(default_factory=list, repr=False)  # for the metrics
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("page_fetch_seconds")
+        return data
 
     def add_pages(self, stats: PageStats) -> None:
         self.pages_fetched += stats.fetched
         self.pages_fallback += stats.fallback
         self.pages_retrying += stats.retrying
         self.articles_updated += stats.articles_updated
+        self.statements_stored += stats.statements_written
+        self.page_fetch_seconds += stats.fetch_seconds
 
 
 Progress = Callable[[int, int, RunSummary], None]
@@ -197,6 +202,7 @@ class Worker:
             summary.feeds_failed += 1
         summary.articles_new += stats.articles_new
         summary.articles_updated += stats.articles_updated
+        summary.statements_stored += stats.statements_written
         if self.on_poll:
             self.on_poll(report, outcome)
         log.info("feed polled", extra={
