@@ -7,8 +7,10 @@ followed by a new run (nothing lost, nothing doubled, SQLite integrity intact).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from server import LocalServer
 from sqlalchemy import create_engine, text
@@ -101,10 +104,17 @@ def db(db_url: str, tmp_path: Path) -> Iterator[str]:
     yield db_url
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def test_daemon_polls_on_schedule_repolls_conditionally_and_stops_on_sigterm(
         http_server: LocalServer, db: str, tmp_path: Path) -> None:
     feed = site(http_server, 1, 2)[0]
-    env = env_for(db)
+    port = free_port()
+    env = env_for(db, WORKER_METRICS_ADDR=f"127.0.0.1:{port}", WORKER_LOG_FORMAT="json")
     assert cli(env, "feeds", "add", feed).returncode == 0
     proc = start(env, tmp_path)
     try:
@@ -117,11 +127,23 @@ def test_daemon_polls_on_schedule_repolls_conditionally_and_stops_on_sigterm(
         wait_for(lambda: scalar(db, "SELECT last_status FROM feeds") == "not_modified")
         status = cli(env, "status", "--json")
         assert status.returncode == 0 and '"next_check_reason": "default interval 30m"' in status.stdout
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert health.status_code == 200
+        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        assert 'worker_polls_total{outcome="ok"} 1' in scraped
+        assert 'worker_polls_total{outcome="not_modified"} 1' in scraped
+        assert 'worker_articles_stored_total{kind="new"} 2' in scraped
+        assert 'worker_page_queue_depth{state="pending"} 0' in scraped
+        assert "worker_feeds_failing 0" in scraped and "worker_up 1" in scraped
+        assert 'worker_fetch_seconds_count{kind="page"} 2' in scraped
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
     assert scalar(db, "SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0
-    assert "finishing in-flight work" in (tmp_path / "run.log").read_text()
+    lines = [json.loads(line) for line in (tmp_path / "run.log").read_text().splitlines() if line.startswith("{")]
+    polls = [line for line in lines if line["msg"] == "feed polled"]
+    assert [p["status"] for p in polls] == ["ok", "not_modified"] and polls[0]["feed"] == feed
+    assert any("finishing in-flight work" in line["msg"] for line in lines)
 
 
 def test_sigterm_lets_in_flight_pages_finish(http_server: LocalServer, db: str, tmp_path: Path) -> None:
