@@ -23,7 +23,8 @@ in the module-level :data:`REGISTRY`; their names, labels and label values are a
 ``worker_feeds_failing`` (gauge)
     Feeds whose last poll failed (``feeds.error_count > 0``), read from the database at scrape time.
 ``worker_up`` (gauge)
-    1 while the daemon's scheduler runs, 0 once it stops.
+    1 while the daemon is healthy (what ``/healthz`` reports: its scheduler runs and the database
+    answers), else 0. A process that is gone is not scraped at all: alert on Prometheus' ``up`` too.
 
 Usage::
 
@@ -337,7 +338,7 @@ for _kind in ("feed", "page"):
     FETCH_SECONDS.declare(kind=_kind)
 PAGE_QUEUE_DEPTH = REGISTRY.gauge("worker_page_queue_depth", "Page jobs in the queue by state.", ["state"])
 FEEDS_FAILING = REGISTRY.gauge("worker_feeds_failing", "Feeds whose last polls failed (error_count > 0).")
-UP = REGISTRY.gauge("worker_up", "1 while the daemon's scheduler runs.")
+UP = REGISTRY.gauge("worker_up", "1 while the daemon is healthy: its scheduler runs, the database answers.")
 
 __all__ = [
     "ARTICLES_STORED",
