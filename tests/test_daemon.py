@@ -233,3 +233,25 @@ def test_sqlite_daemon_and_one_off_runs_side_by_side(http_server: LocalServer, t
         assert proc.wait(timeout=15) == 0
     assert "locked" not in (tmp_path / "run.log").read_text()
     assert scalar(db_url, "SELECT count(*) FROM articles") == 24
+
+
+def test_a_repeated_sigterm_is_one_stop_request_but_a_later_one_exits_at_once(
+        http_server: LocalServer, db: str, tmp_path: Path) -> None:
+    feed = site(http_server, 1, 2, delay=4)[0]
+    env = env_for(db, WORKER_SHUTDOWN_GRACE="20s")
+    cli(env, "feeds", "add", feed)
+    proc = start(env, tmp_path, "twice")
+    wait_for(lambda: any(r.path.startswith("/p/") for r in http_server.requests))
+    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signal.SIGTERM)  # as `uv run` and systemd's control-group kill deliver it
+    assert proc.wait(timeout=30) == 0  # waited for the in-flight pages
+    assert scalar(db, "SELECT count(*) FROM page_jobs WHERE state = 'fetched'") == 2
+
+    scalar(db, "UPDATE page_jobs SET state = 'pending', next_attempt_at = created_at")
+    proc = start(env, tmp_path, "impatient")
+    wait_for(lambda: len([r for r in http_server.requests if r.path.startswith("/p/")]) > 2)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(1.5)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 1 and time.monotonic() - started < 3

@@ -18,6 +18,7 @@ from worker.extract import extract_article
 from worker.extract.jsonl import run_jsonl
 from worker.fetch import Fetcher, FetchError
 from worker.locations import BadLocation, feed_location, local_path
+from worker.logs import configure_logging
 from worker.output import ProgressLine, table, to_json
 from worker.parse.opml import OpmlFeed, parse_opml, render_opml
 from worker.pipeline.charset import decode_html
@@ -45,7 +46,9 @@ def parse_since(value: str) -> datetime:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
+    settings = load_settings(args.config)
+    configure_logging(settings.log_format, getattr(args, "verbose", False))
+    return settings
 
 
 def _open(settings: Settings) -> Database:

@@ -5,6 +5,8 @@ that this process can claim. Signal handling lives here and only here:
 - the first SIGTERM or SIGINT stops claiming; in-flight feed and page transactions get
   ``settings.shutdown_grace`` seconds to finish, leases still held are given back, exit status 0;
 - a second signal exits at once (status 1); leases left behind expire after ``settings.lease``.
+  A repeat within a second is the same stop request delivered twice (``uv run`` forwards SIGTERM
+  while systemd signals the whole control group), not an impatient operator, so it is ignored.
 
 The tick job has ``max_instances=1`` and ``coalesce=True`` (a slow tick never piles up runs behind
 it) and no misfire grace limit (a late tick still runs; APScheduler's default would skip a job
@@ -17,6 +19,7 @@ import asyncio
 import logging
 import os
 import signal
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -50,7 +53,7 @@ class Daemon:
         self._stop: asyncio.Event | None = None
         self._current: asyncio.Task[RunSummary] | None = None
         self._fetcher: Fetcher | None = None
-        self._signals = 0
+        self._first_signal: float | None = None
 
     # --- health ---------------------------------------------------------------------------------
 
@@ -89,10 +92,13 @@ class Daemon:
         return 0
 
     def _on_signal(self, sig: signal.Signals) -> None:
-        self._signals += 1
-        if self._signals > 1:
+        now = time.monotonic()
+        if self._first_signal is not None:
+            if now - self._first_signal < 1.0:
+                return
             log.warning("second %s: exiting at once", sig.name)
             os._exit(1)
+        self._first_signal = now
         log.info("%s: finishing in-flight work, claiming nothing new", sig.name)
         self.worker.stopping = True
         assert self._stop is not None
