@@ -194,3 +194,13 @@ def test_feed_errors_are_recorded_with_the_reason_for_the_next_check(
     feed = rows(database, "SELECT error_count, next_check_reason, enabled FROM feeds")[0]
     assert feed["error_count"] == 1 and feed["enabled"]
     assert "failure 1 in a row" in feed["next_check_reason"]
+
+
+def test_an_anti_bot_page_is_a_refusal_not_a_broken_feed(http_server: LocalServer, database: Database) -> None:
+    http_server.add("/feed", "<html><head><title>Just a moment...</title></head><body>"
+                             "<div id='cf-chl-widget'></div></body></html>", headers={"Content-Type": "text/html"})
+    add(database, http_server.url("/feed"))
+    summary = ingest(database, settings())
+    assert summary.feeds_failed == 1 and "anti-bot" in (summary.feeds[0].error or "")
+    feed = rows(database, "SELECT next_check_reason FROM feeds")[0]
+    assert feed["next_check_reason"].startswith("access refused, failure 1 in a row")

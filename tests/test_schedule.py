@@ -103,7 +103,7 @@ def test_retry_after_is_honoured_and_capped(status: int) -> None:
 @pytest.mark.parametrize(("kind", "status", "klass", "first"), [
     ("timeout", None, "network", 300), ("dns", None, "network", 300), ("connect", None, "network", 300),
     ("status", 500, "server", 600), ("status", 502, "server", 600),
-    ("status", 403, "forbidden", 3600), ("status", 401, "forbidden", 3600),
+    ("status", 403, "forbidden", 3600), ("status", 401, "forbidden", 3600), ("antibot", 200, "forbidden", 3600),
     ("status", 404, "not_found", 3600), ("status", 429, "rate_limited", 1800),
     ("parse", None, "content", 1800), ("too_large", None, "content", 1800), ("blocked", None, "other", 1800),
 ])

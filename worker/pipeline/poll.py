@@ -7,6 +7,7 @@ queue; the page queue (pages.py) fetches them later, in this run or another work
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,10 @@ from worker.pipeline.article import fallback_record
 from worker.pipeline.decide import plan_entries
 from worker.pipeline.schedule import FeedHistory, Limits, PollResult, Schedule, plan_next_check
 from worker.settings import Settings
+
+# Challenge pages some CDNs serve to clients they take for bots (Cloudflare, DataDome, Akamai, captchas)
+_ANTIBOT = re.compile(rb"(?i)cf-chl|challenge-platform|just a moment\.\.\.|attention required|captcha|"
+                      rb"datadome|ddos protection|access denied.{0,80}reference")
 
 # Reads what storage knows: (feed_id, guids, links) -> (known entries by guid, stored article ids by link)
 StateReader = Callable[[int, list[str], list[str]], tuple[dict[str, KnownEntry], dict[str, int]]]
@@ -93,6 +98,9 @@ async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, r
     try:
         parsed = await asyncio.to_thread(parse_feed, response.body, response.headers, response.url)
     except FeedParseError as exc:
+        if _ANTIBOT.search(response.body[:20000]):
+            return failed_poll(state, settings, "an anti-bot challenge page instead of the feed",
+                               kind="antibot", status=response.status, owner=owner)
         return failed_poll(state, settings, f"cannot parse the feed: {exc}", kind="parse",
                            status=response.status, owner=owner)
     plan = _plan_ok(state, settings, "ok", response.headers, parsed.ttl_seconds)

@@ -31,7 +31,7 @@ JITTER = 0.10
 ERROR_CLASSES: dict[str, tuple[float, str]] = {
     "network": (5 * 60.0, "network error"),  # timeouts, DNS, refused connections, TLS
     "server": (10 * 60.0, "server error"),  # 5xx
-    "forbidden": (60 * 60.0, "access refused"),  # 401, 403, anti-bot pages
+    "forbidden": (60 * 60.0, "access refused"),  # 401, 403, 451, anti-bot challenge pages
     "not_found": (60 * 60.0, "not found"),  # 404
     "rate_limited": (30 * 60.0, "rate limited"),  # 429 / 503 without a usable Retry-After
     "content": (30 * 60.0, "unusable content"),  # not a feed, too large, bad encoding
@@ -76,7 +76,7 @@ def error_class(kind: str | None, status: int | None) -> str:
         return "rate_limited"
     if status is not None and 500 <= status < 600:
         return "server"
-    if status in (401, 403, 451):
+    if status in (401, 403, 451) or kind == "antibot":
         return "forbidden"
     if status == 404:
         return "not_found"
