@@ -15,59 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
-import multiprocessing.connection
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from site_fixture import bench_settings, database_with_feeds, local_site
 
-from server import serve  # noqa: E402
-
-from db.database import Database  # noqa: E402
-from db.feeds import add_feed  # noqa: E402
-from worker.pipeline.runner import RunSummary, Worker  # noqa: E402
-from worker.settings import redact_url, settings_with  # noqa: E402
-
-TEXT = ("The council met on Tuesday evening to discuss the proposal, which would change how the district "
-        "allocates money for repairs, and several members asked for more detail on the costs. ")
-
-
-def page(feed: int, item: int) -> str:
-    body = "".join(f"<p>{TEXT}Paragraph {n} of story {feed}-{item}.</p>" for n in range(3))
-    return (f'<!doctype html><html lang="en"><head><title>Story {feed}-{item}</title></head><body>'
-            f"<nav><a href=\"/\">Home</a></nav><article><h1>Story {feed}-{item}</h1>{body}</article>"
-            f"<footer>Copyright</footer></body></html>")
-
-
-def feed(base: str, n: int, items: int) -> str:
-    entries = "".join(
-        f"<item><guid>poll-{n}-{i}</guid><title>Story {n}-{i}</title><link>{base}/story/{n}/{i}</link>"
-        f"<description>Summary {n}-{i}</description>"
-        f"<pubDate>Sun, 01 Mar 2026 09:{i % 60:02d}:00 GMT</pubDate></item>"
-        for i in range(items))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {n}</title>'
-            f"<link>{base}/</link><description>bench</description>{entries}</channel></rss>")
-
-
-def run_site(feeds: int, items: int, conn: multiprocessing.connection.Connection) -> None:
-    """Serve the site; answer "count" with (requests, conditional requests) since the last count."""
-    with serve() as site:
-        base = site.url("")
-        for n in range(feeds):
-            site.add(f"/feed/{n}.xml", feed(base, n, items),
-                     headers={"Content-Type": "application/rss+xml", "ETag": f'"feed-{n}-v1"'})
-            for i in range(items):
-                site.add(f"/story/{n}/{i}", page(n, i), headers={"Content-Type": "text/html; charset=utf-8"})
-        conn.send(base)
-        seen = 0
-        while conn.recv() == "count":
-            requests = site.requests[seen:]
-            seen += len(requests)
-            conn.send((len(requests), sum(1 for r in requests if "if-none-match" in r.headers)))
+from worker.pipeline.runner import RunSummary, Worker
+from worker.settings import redact_url
 
 
 def report(label: str, summary: RunSummary, took: float, requests: int, conditional: int) -> None:
@@ -93,34 +48,19 @@ def main() -> None:
     ap.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file; PostgreSQL must be "
                                        "migrated first with `worker db upgrade` and should be empty)")
     args = ap.parse_args()
-
-    parent, child = multiprocessing.Pipe()
-    proc = multiprocessing.get_context("fork").Process(target=run_site, args=(args.feeds, args.items, child))
-    proc.start()
-    base = parent.recv()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = args.database or f"sqlite:///{Path(tmp) / 'poll.db'}"
-            settings = settings_with(database_url=url, allowed_networks="127.0.0.0/8", per_host_delay=0.0,
-                                     concurrency=args.concurrency, per_host_concurrency=args.concurrency)
-            db = Database.open(url)
-            feed_urls = [f"{base}/feed/{n}.xml" for n in range(args.feeds)]
-            with db.transaction() as session:
-                for f in feed_urls:
-                    add_feed(session, f)
-            print(f"site: {args.feeds} feeds x {args.items} items at {base} (child process); "
-                  f"concurrency {args.concurrency}; database {redact_url(url)}")
-            for label in ("first run (stores items, fetches pages)", "re-poll (every feed unchanged)"):
-                started = time.perf_counter()
-                summary = asyncio.run(Worker(settings, db).ingest(feed_urls=feed_urls))
-                took = time.perf_counter() - started
-                parent.send("count")
-                requests, conditional = parent.recv()
-                report(label, summary, took, requests, conditional)
-            db.close()
-    finally:
-        parent.send("done")
-        proc.join(timeout=10)
+    with local_site(args.feeds, args.items, paragraphs=3) as site, tempfile.TemporaryDirectory() as tmp:
+        url = args.database or f"sqlite:///{Path(tmp) / 'poll.db'}"
+        settings = bench_settings(url, args.concurrency)
+        db = database_with_feeds(url, site.feed_urls)
+        print(f"site: {args.feeds} feeds x {args.items} items at {site.base} (child process); "
+              f"concurrency {args.concurrency}; database {redact_url(url)}")
+        for label in ("first run (stores items, fetches pages)", "re-poll (every feed unchanged)"):
+            started = time.perf_counter()
+            summary = asyncio.run(Worker(settings, db).ingest(feed_urls=site.feed_urls))
+            took = time.perf_counter() - started
+            requests, conditional = site.requests_since_last()
+            report(label, summary, took, requests, conditional)
+        db.close()
 
 
 if __name__ == "__main__":
