@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from db.statements import ARTICLE_FIELDS, STATEMENT_COLUMNS, list_statements
 from worker.commands import UsageError, _open, _settings
+from worker.jsonlines import json_object
 from worker.output import table, to_json
 from worker.parse.urls import normalize_url
 from worker.pipeline.statements import reparse as reparse_articles
@@ -65,12 +66,9 @@ def _input_lines(name: str | None) -> Iterable[str]:
 
 def parse_line(line: str) -> dict[str, Any]:
     """One {"id","text"} line -> {"id","statements"}, or {"id","error"} when it cannot be read."""
-    try:
-        record = json.loads(line)
-    except ValueError as exc:
-        return {"id": None, "error": f"invalid JSON: {exc}"}
-    if not isinstance(record, dict):
-        return {"id": None, "error": "expected a JSON object"}
+    record, error = json_object(line)
+    if record is None:
+        return {"id": None, "error": error}
     record_id, text = record.get("id"), record.get("text")
     if not isinstance(text, str):
         return {"id": record_id, "error": "missing or non-string 'text'"}

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from worker.extract.article import extract_article
+from worker.jsonlines import json_object
 
 
 def run_jsonl(lines: Iterable[str], out: TextIO) -> int:
@@ -27,12 +28,9 @@ def run_jsonl(lines: Iterable[str], out: TextIO) -> int:
 
 
 def _process(line: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except ValueError as exc:
-        return {"id": None, "error": f"invalid JSON: {exc}"}
-    if not isinstance(record, dict):
-        return {"id": None, "error": "expected a JSON object"}
+    record, error = json_object(line)
+    if record is None:
+        return {"id": None, "error": error}
     record_id, url, html = record.get("id"), record.get("url"), record.get("html")
     if not isinstance(html, str):
         return {"id": record_id, "error": "missing or non-string 'html'"}
