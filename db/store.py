@@ -56,10 +56,6 @@ def articles_by_link(session: Session, links: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def article_id_by_url(session: Session, url: str) -> int | None:
-    return session.scalar(select(Article.id).where(Article.url == url))
-
-
 def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any],
                               conflict: list[str]) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, on SQLite and PostgreSQL alike."""
