@@ -39,19 +39,18 @@ def claim_pages(session: Session, owner: str, now: datetime, lease_seconds: floa
                 limit: int) -> list[QueuedPage]:
     """Reserve up to ``limit`` due pending jobs for this worker, oldest first."""
     query = (
-        select(PageJob).where(PageJob.state == "pending", PageJob.next_attempt_at <= now,
-                              (PageJob.lease_until.is_(None)) | (PageJob.lease_until < now))
+        select(PageJob, Article, Feed.url)
+        .join(Article, Article.id == PageJob.article_id)
+        .outerjoin(Feed, Feed.id == PageJob.feed_id)
+        .where(PageJob.state == "pending", PageJob.next_attempt_at <= now,
+               (PageJob.lease_until.is_(None)) | (PageJob.lease_until < now))
         .order_by(PageJob.next_attempt_at, PageJob.id).limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=PageJob, skip_locked=True)
     )
-    jobs = list(session.scalars(query))
     out = []
-    for job in jobs:
+    for job, article, feed_url in session.execute(query).all():
         job.lease_owner = owner
         job.lease_until = now + timedelta(seconds=lease_seconds)
-        article = session.get(Article, job.article_id)
-        feed_url = session.scalar(select(Feed.url).where(Feed.id == job.feed_id)) if job.feed_id else None
-        assert article is not None  # the job goes with its article (ON DELETE CASCADE)
         out.append(QueuedPage(
             job_id=job.id, article_id=job.article_id, url=job.url, attempts=job.attempts, feed_url=feed_url,
             title=article.title, author=article.author, published_at=article.published_at,

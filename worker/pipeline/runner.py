@@ -136,6 +136,8 @@ class Worker:
     async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary) -> None:
         slots = asyncio.Semaphore(self.settings.concurrency)
         done = 0
+        with self.db.transaction() as session:
+            pauses = queue.paused_hosts(session, utcnow())
 
         async def one(state: FeedState) -> None:
             nonlocal done
@@ -144,7 +146,10 @@ class Worker:
                     with self.db.transaction() as session:
                         release_feed(session, state.id, self.owner)
                     return
-                outcome = await self._poll(state, fetcher)
+                outcome = await self._poll(state, fetcher, pauses)
+                wait_until = outcome.poll.server_wait_until
+                if outcome.server_wait_host and wait_until:  # the rest of this batch waits too
+                    pauses[outcome.server_wait_host] = queue.Pause(wait_until, "Retry-After")
             self._store(state, outcome, summary)
             done += 1
             if self.progress:
@@ -152,9 +157,7 @@ class Worker:
 
         await asyncio.gather(*(one(s) for s in states))
 
-    async def _poll(self, state: FeedState, fetcher: Fetcher) -> PollOutcome:
-        with self.db.transaction() as session:
-            pauses = queue.paused_hosts(session, utcnow())
+    async def _poll(self, state: FeedState, fetcher: Fetcher, pauses: dict[str, queue.Pause]) -> PollOutcome:
         host = _host(state.url)
         if host in pauses and not self._force:
             pause = pauses[host]
