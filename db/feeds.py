@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -117,10 +116,3 @@ def release_feed(session: Session, feed_id: int, owner: str) -> None:
     session.execute(update(Feed).where(Feed.id == feed_id, Feed.lease_owner == owner)
                     .values(lease_owner=None, lease_until=None))
 
-
-def feed_health(session: Session) -> list[dict[str, Any]]:
-    """Per feed, what `worker status` shows: last poll, outcome, error streak, next check and why."""
-    columns = ("id", "url", "title", "enabled", "last_checked_at", "last_status", "last_http_status",
-               "error_count", "last_error", "next_check_at", "next_check_reason", "server_wait_until",
-               "disabled_reason", "lease_owner", "lease_until")
-    return [{c: getattr(f, c) for c in columns} for f in session.scalars(select(Feed).order_by(Feed.id))]

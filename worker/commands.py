@@ -123,7 +123,8 @@ def feeds_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def feeds_list(args: argparse.Namespace) -> int:
+def read_feeds(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every feed with all its columns, URLs safe to print (for `feeds list` and `status`)."""
     db = _open(_settings(args))
     try:
         with db.transaction() as session:
@@ -132,6 +133,11 @@ def feeds_list(args: argparse.Namespace) -> int:
         db.close()
     for row in rows:
         row["url"] = redact_url(row["url"])
+    return rows
+
+
+def feeds_list(args: argparse.Namespace) -> int:
+    rows = read_feeds(args)
     if args.json:
         print(to_json(rows))
     else:

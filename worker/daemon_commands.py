@@ -9,17 +9,15 @@ from sqlalchemy import func, select
 
 from db import queue
 from db.database import Database
-from db.feeds import feed_health
 from db.models import Feed
 from worker import metrics
-from worker.commands import open_database, settings_of
+from worker.commands import open_database, read_feeds, settings_of
 from worker.daemon import Daemon
 from worker.health import MetricsServer
 from worker.logs import configure_logging
 from worker.output import table, to_json
 from worker.pipeline.poll import PollOutcome
 from worker.pipeline.runner import FeedReport, RunSummary
-from worker.settings import redact_url
 
 
 def _record_poll(report: FeedReport, outcome: PollOutcome) -> None:
@@ -78,15 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            rows = feed_health(session)
-    finally:
-        db.close()
-    for row in rows:
-        row["url"] = redact_url(row["url"])
+    rows = read_feeds(args)
     if args.json:
         print(to_json(rows))
         return 0
