@@ -55,6 +55,12 @@ DEFAULTS: tuple[Default, ...] = (
     Default("metrics_addr", "", "address", "host:port serving /healthz and /metrics; empty: off"),
     Default("log_format", "text", "choice", "log lines as text or json"),
     Default("sqlite_busy_timeout", 30.0, "seconds", "how long SQLite waits for a lock"),
+    Default("processes", "auto", "processes",
+            "worker processes for CPU work (feed parsing, extraction, statements); auto: one per CPU; "
+            "0: in this process, with no budget (for debugging)"),
+    Default("task_timeout", 20.0, "seconds", "wall-clock time one CPU task may take before it is ended"),
+    Default("task_memory", 1024**3, "bytes", "address space one worker process may use (RLIMIT_AS)"),
+    Default("tasks_per_process", 500, "count", "tasks a worker process runs before it is replaced; 0: never"),
 )
 
 DEFAULTS_BY_NAME = {d.name: d for d in DEFAULTS}

@@ -44,6 +44,10 @@ class Settings:
     metrics_addr: str
     log_format: str
     sqlite_busy_timeout: float
+    processes: int
+    task_timeout: float
+    task_memory: int
+    tasks_per_process: int
 
     def redacted_database_url(self) -> str:
         return redact_url(self.database_url)
@@ -147,12 +151,28 @@ def parse_log_format(value: Any) -> str:
     return text
 
 
+def cpu_count() -> int:
+    """CPUs this process may run on (the affinity mask, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def parse_processes(value: Any) -> int:
+    """``auto`` (one per CPU) or a whole number; 0 runs CPU work in the worker's own process."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return cpu_count()
+    return parse_count(value)
+
+
 _PARSERS = {
     "address": parse_address,
     "choice": parse_log_format,
     "seconds": parse_duration,
     "bytes": parse_size,
     "count": parse_count,
+    "processes": parse_processes,
     "cidr-list": parse_networks,
     "text": parse_text,
     "url": parse_database_url,
@@ -160,7 +180,7 @@ _PARSERS = {
 
 _MINIMUM_ONE = {"concurrency", "per_host_concurrency", "min_article_chars"}
 _POSITIVE = {"fetch_timeout", "connect_timeout", "default_interval", "min_interval", "max_interval", "tick",
-             "lease"}
+             "lease", "task_timeout"}
 
 
 def redact_url(url: str) -> str:
