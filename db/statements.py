@@ -58,19 +58,21 @@ class StoredText:
     id: int
     text: str
     content_hash: str
+    language: str | None = None
 
 
 def texts_to_reparse(session: Session, *, version: str, after_id: int = 0, since: datetime | None = None,
                      everything: bool = False, limit: int = 100) -> list[StoredText]:
     """The next `limit` articles (by id, after `after_id`) whose statements are not of `version`
     (never parsed included), or all of them with everything=True."""
-    query = select(Article.id, Article.text, Article.content_hash).where(Article.id > after_id)
+    query = select(Article.id, Article.text, Article.content_hash, Article.language).where(
+        Article.id > after_id)
     if not everything:
         query = query.where(or_(Article.statements_version.is_(None), Article.statements_version != version))
     if since is not None:
         query = query.where(published_since(since))
     rows = session.execute(query.order_by(Article.id).limit(limit))
-    return [StoredText(article_id, text, digest) for article_id, text, digest in rows]
+    return [StoredText(article_id, text, digest, language) for article_id, text, digest, language in rows]
 
 
 def replace_if_unchanged(session: Session, stored: StoredText, statements: Sequence[StatementRecord],

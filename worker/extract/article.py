@@ -56,6 +56,8 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
         return EMPTY
     try:
         return _extract(html, url)
+    except MemoryError:  # the task's budget, not a broken page (worker/pool.py)
+        raise
     except Exception:  # a broken page must not stop a batch; the page just yields nothing
         log.warning("extraction failed for %s", url, exc_info=True)
         return EMPTY

@@ -95,7 +95,7 @@ def parse_feed(
                 # more than an empty feed would.
                 raise FeedParseError(f"not a feed: ill-formed XML ({_xml_error(result)}) and no entries")
         return _build(result, response_headers["content-location"], allow_file, now or datetime.now(UTC))
-    except FeedParseError:
+    except (FeedParseError, MemoryError):  # MemoryError: the task's budget (worker/pool.py)
         raise
     except Exception as exc:  # feedparser and friends on hostile input: never crash the worker
         raise FeedParseError(f"feed could not be parsed: {type(exc).__name__}: {exc}") from exc

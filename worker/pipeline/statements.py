@@ -10,7 +10,9 @@ from datetime import datetime
 from db.database import Database
 from db.records import ArticleRecord, StatementRecord
 from db.statements import StoredText, replace_if_unchanged, texts_to_reparse
+from worker.pool import CpuPool, TaskFailed
 from worker.statements import PARSER_VERSION, Statement, parse_statements
+from worker.statements.languages import parses
 
 log = logging.getLogger("worker.statements")
 
@@ -24,15 +26,20 @@ def to_record(statement: Statement) -> StatementRecord:
     return StatementRecord(**{name: getattr(statement, name) for name in _FIELDS})
 
 
-def statement_records(text: str) -> tuple[tuple[StatementRecord, ...], str | None]:
-    """The statements of `text` and the parser version that found them.
+def statement_records(text: str,
+                      language: str | None = None) -> tuple[tuple[StatementRecord, ...], str | None]:
+    """The statements of `text` (none when the parser does not read its `language`) and the
+    parser version that found them.
 
     Never raises: when the parser fails the article is stored without statements and with no
-    version, so `worker reparse` tries it again; a statement whose offsets do not hold is dropped."""
-    if not text:
+    version, so `worker reparse` tries it again; a statement whose offsets do not hold is dropped.
+    MemoryError is let through: in a worker process it ends the task (see worker/pool.py)."""
+    if not text or not parses(language):
         return (), PARSER_VERSION
     try:
         found = parse_statements(text)
+    except MemoryError:
+        raise
     except Exception:
         log.exception("the statement parser failed on a text of %d characters", len(text))
         return (), None
@@ -48,7 +55,7 @@ def statement_records(text: str) -> tuple[tuple[StatementRecord, ...], str | Non
 
 def with_statements(record: ArticleRecord) -> ArticleRecord:
     """The record with the statements of its text. CPU work: call it off the event loop."""
-    statements, version = statement_records(record.text)
+    statements, version = statement_records(record.text, record.language)
     return dataclasses.replace(record, statements=statements, statements_version=version)
 
 
@@ -61,11 +68,14 @@ class ReparseSummary:
     parser_version: str = PARSER_VERSION
 
 
-def reparse(db: Database, *, since: datetime | None = None, everything: bool = False,
-            batch: int = REPARSE_BATCH) -> ReparseSummary:
+def reparse(db: Database, pool: CpuPool | None = None, *, since: datetime | None = None,
+            everything: bool = False, batch: int = REPARSE_BATCH) -> ReparseSummary:
     """Re-parse the stored articles whose statements are not of this parser version (all of them
-    with everything=True), a batch per transaction. Parsing happens between transactions, so
-    ingest is not held up; an article whose text changed meanwhile is left to ingest."""
+    with everything=True), a batch per transaction. Parsing happens between transactions, in
+    ``pool``'s worker processes (in this process without one), so ingest is not held up; an article
+    whose text changed meanwhile is left to ingest, one whose parse fails or runs past its budget
+    keeps what it had."""
+    pool = pool or CpuPool(0, timeout=0, memory=0)
     summary = ReparseSummary()
     after = 0
     while True:
@@ -76,8 +86,13 @@ def reparse(db: Database, *, since: datetime | None = None, everything: bool = F
             return summary
         after = texts[-1].id
         parsed: list[tuple[StoredText, tuple[StatementRecord, ...]]] = []
-        for stored in texts:
-            statements, version = statement_records(stored.text)
+        futures = [pool.submit(statement_records, stored.text, stored.language) for stored in texts]
+        for stored, future in zip(texts, futures, strict=True):
+            try:
+                statements, version = future.result()
+            except TaskFailed as exc:
+                log.warning("statements of article %d: parsing %s", stored.id, exc.reason)
+                version = None
             if version is None:
                 summary.failed += 1
             else:
