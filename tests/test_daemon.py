@@ -255,3 +255,53 @@ def test_a_repeated_sigterm_is_one_stop_request_but_a_later_one_exits_at_once(
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=10) == 1 and time.monotonic() - started < 3
+
+
+def processes_in_group(pgid: int) -> list[int]:
+    """Live (non-zombie) processes whose process group is ``pgid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, pgrp, …
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+HEAVY = ("<html><body><article>"
+         + "<p>The council met on Tuesday evening to discuss the proposal, which would change how "
+           "the district allocates money.</p>" * 60000
+         + "</article></body></html>")  # 7 MB of paragraphs: many seconds of extraction each
+
+
+def test_sigterm_with_a_busy_pool_exits_within_the_grace_and_leaves_no_process(
+        http_server: LocalServer, db: str, tmp_path: Path) -> None:
+    feed = site(http_server, 1, 4)[0]
+    for i in range(4):
+        http_server.add(f"/p/0/{i}", HEAVY, headers={"Content-Type": "text/html"})
+    env = env_for(db, WORKER_PROCESSES="2", WORKER_TASK_TIMEOUT="120", WORKER_SHUTDOWN_GRACE="1")
+    cli(env, "feeds", "add", feed)
+    log = open(tmp_path / "run.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([WORKER, "-v", "run"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_for(lambda: sum(r.path.startswith("/p/") for r in http_server.requests) >= 2)
+        time.sleep(1.0)  # the pages are with the worker processes now
+        assert len(processes_in_group(proc.pid)) >= 3  # the daemon, its forkserver and workers
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        took = time.monotonic() - signalled
+        assert took < 1 + 5, took  # the grace, and a moment to stop the workers
+        wait_for(lambda: processes_in_group(proc.pid) == [], timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+    assert scalar(db, "SELECT count(*) FROM page_jobs WHERE lease_owner IS NOT NULL") == 0
+    assert scalar(db, "SELECT count(*) FROM page_jobs WHERE state = 'pending'") == 4  # done next time

@@ -16,6 +16,7 @@ that starts more than a second late).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -112,6 +113,10 @@ class Daemon:
         try:
             # shielded: stopping the scheduler cancels its job, which must not cut a transaction short
             summary = await asyncio.shield(self._current)
+        except asyncio.CancelledError:
+            if self.worker.stopping:
+                return  # cut short by the shutdown, which has said so
+            raise
         except Exception:
             log.exception("tick failed")  # the next tick tries again
             return
@@ -129,14 +134,17 @@ class Daemon:
             try:
                 await asyncio.wait_for(asyncio.shield(current), timeout=self.settings.shutdown_grace)
             except (TimeoutError, asyncio.CancelledError):
-                current.cancel()
-                log.warning("in-flight work did not finish within %.0f s; its leases will expire",
+                current.cancel()  # ends its pool tasks too: their worker processes are stopped
+                log.warning("in-flight work did not finish within %.0f s; it was cancelled",
                             self.settings.shutdown_grace)
+                with contextlib.suppress(BaseException):
+                    await current
             except Exception:
                 log.exception("in-flight tick failed during shutdown")
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self._release()
+        self.worker.close()  # no worker process outlives the daemon
         if self._fetcher is not None:
             await self._fetcher.aclose()
 

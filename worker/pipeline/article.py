@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +16,10 @@ from worker.parse.urls import normalize_url
 from worker.pipeline.charset import decode_html, looks_like_html
 from worker.pipeline.schedule import retry_after
 from worker.pipeline.statements import with_statements
+from worker.pool import CpuPool, TaskFailed
 from worker.settings import Settings
+
+log = logging.getLogger("worker.pages")
 
 
 @dataclass(frozen=True)
@@ -43,18 +46,20 @@ def _acceptable_canonical(url: str | None, allow_file: bool) -> str | None:
     return normal
 
 
-def fallback_record(entry: ParsedEntry, reason: str, *, attempts: int,
-                    page: Extracted | None = None) -> ArticleRecord:
-    """The entry as the feed tells it, with the statements of its text. Parsing is CPU work: async
-    code calls this through asyncio.to_thread."""
+def fallback_record(entry: ParsedEntry, reason: str, *, attempts: int, page: Extracted | None = None,
+                    parse: bool = True) -> ArticleRecord:
+    """The entry as the feed tells it. With ``parse``, its language is detected and its statements
+    parsed: CPU work, for a worker process (the pool), and only for text that is stored for good;
+    a provisional record (the page is still to come) skips both."""
     text = feed_text(entry)
     assert entry.link is not None or entry.guid
-    return with_statements(ArticleRecord(
+    language = page.language if page else None
+    record = ArticleRecord(
         url=entry.link or entry.guid,
         title=entry.title or (page.title if page else None),
         author=entry.author or (page.author if page else None),
         published_at=entry.published_at or (page.published_at if page else None),
-        language=(page.language if page else None) or detect_language(text),
+        language=language or (detect_language(text) if parse else None),
         text=text,
         summary=entry.summary,
         source="feed",
@@ -62,49 +67,32 @@ def fallback_record(entry: ParsedEntry, reason: str, *, attempts: int,
         extracted_at=utcnow(),
         extractor_version=EXTRACTOR_VERSION,
         page_attempts=attempts,
-    ))
+    )
+    return with_statements(record) if parse else record
 
 
-async def _fallback(entry: ParsedEntry, reason: str, *, attempts: int,
-                    page: Extracted | None = None) -> PageResult:
-    record = await asyncio.to_thread(fallback_record, entry, reason, attempts=attempts, page=page)
-    return PageResult(record, False)
+def kept_feed_text(entry: ParsedEntry, reason: str, attempts: int) -> ArticleRecord:
+    """The feed's text stored for good, with its language and statements (a pool task)."""
+    return fallback_record(entry, reason, attempts=attempts)
 
 
-async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings, *,
-                        local_root: Path | None, attempts_before: int = 0) -> PageResult:
-    """Fetch and extract the entry's page. Never raises for a bad page: falls back to the feed text."""
-    assert entry.link is not None
-    attempts = attempts_before + 1
-    give_up = settings.page_retry_limit  # no use retrying what will not change
-    try:
-        response = await fetcher.fetch(entry.link, kind="page", local_root=local_root)
-    except BadStatus as exc:
-        final = exc.status in (404, 410) or (400 <= exc.status < 500 and exc.status not in (408, 429))
-        result = await _fallback(entry, f"page fetch failed: {exc.reason}",
-                                 attempts=give_up if final else attempts)
-        wait = retry_after(exc.headers, utcnow()) if exc.status in (429, 503) else None
-        return PageResult(result.record, False, server_wait=wait, retryable=not final)
-    except FetchError as exc:
-        final = not exc.retryable
-        result = await _fallback(entry, f"page fetch failed: {exc.reason}",
-                                 attempts=give_up if final else attempts)
-        return PageResult(result.record, False, retryable=not final)
-    content_type = response.headers.get("content-type")
-    if not looks_like_html(response.body, content_type):
-        return await _fallback(entry, f"page is not HTML ({content_type or 'no content type'})",
-                               attempts=give_up)
-    html = decode_html(response.body, content_type)
-    page = await asyncio.to_thread(extract_article, html, response.url)
+def page_outcome(body: bytes, content_type: str | None, url: str, entry: ParsedEntry, min_chars: int,
+                 attempts: int, give_up: int) -> PageResult:
+    """A fetched page -> its article, or the feed's text with the reason the page would not do.
+    Pure CPU work (decode, extract, detect the language, parse statements): runs in a worker process."""
+    if not looks_like_html(body, content_type):
+        reason = f"page is not HTML ({content_type or 'no content type'})"
+        return PageResult(fallback_record(entry, reason, attempts=give_up), False)
+    html = decode_html(body, content_type)
+    page = extract_article(html, url)
     text_from_feed = feed_text(entry)
-    if len(page.text) < settings.min_article_chars and len(text_from_feed) > len(page.text):
+    if len(page.text) < min_chars and len(text_from_feed) > len(page.text):
         reason = f"page text too short ({len(page.text)} characters)"
-        return await _fallback(entry, reason, attempts=give_up, page=page)
-    is_local = urlsplit(response.url).scheme == "file"
-    url = (_acceptable_canonical(page.canonical_url, is_local)
-           or normalize_url(response.url, allow_file=is_local) or entry.link)
+        return PageResult(fallback_record(entry, reason, attempts=give_up, page=page), False)
+    is_local = urlsplit(url).scheme == "file"
     record = ArticleRecord(
-        url=url,
+        url=(_acceptable_canonical(page.canonical_url, is_local)
+             or normalize_url(url, allow_file=is_local) or entry.link or url),
         title=page.title or entry.title,
         author=page.author or entry.author,
         published_at=entry.published_at or page.published_at,
@@ -117,4 +105,45 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
         extractor_version=EXTRACTOR_VERSION,
         page_attempts=attempts,
     )
-    return PageResult(await asyncio.to_thread(with_statements, record), True)
+    return PageResult(with_statements(record), True)
+
+
+async def _fallback(cpu: CpuPool, entry: ParsedEntry, reason: str, *, attempts: int,
+                    final: bool) -> ArticleRecord:
+    """The feed's text in place of the page; parsed only when it is kept for good (``final``)."""
+    if not final:
+        return fallback_record(entry, reason, attempts=attempts, parse=False)
+    try:
+        return await cpu.run(kept_feed_text, entry, reason, attempts)
+    except TaskFailed as exc:
+        log.warning("statements of the feed text of %s: %s", entry.link, exc.reason)
+        return fallback_record(entry, reason, attempts=attempts, parse=False)
+
+
+async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings, cpu: CpuPool, *,
+                        local_root: Path | None, attempts_before: int = 0) -> PageResult:
+    """Fetch the entry's page and extract it in the pool. Never raises for a bad page: falls back to
+    the feed text (a page whose extraction runs past its budget included)."""
+    assert entry.link is not None
+    attempts = attempts_before + 1
+    give_up = settings.page_retry_limit  # no use retrying what will not change
+    try:
+        response = await fetcher.fetch(entry.link, kind="page", local_root=local_root)
+    except BadStatus as exc:
+        final = exc.status in (404, 410) or (400 <= exc.status < 500 and exc.status not in (408, 429))
+        record = await _fallback(cpu, entry, f"page fetch failed: {exc.reason}",
+                                 attempts=give_up if final else attempts, final=final or attempts >= give_up)
+        wait = retry_after(exc.headers, utcnow()) if exc.status in (429, 503) else None
+        return PageResult(record, False, server_wait=wait, retryable=not final)
+    except FetchError as exc:
+        final = not exc.retryable
+        record = await _fallback(cpu, entry, f"page fetch failed: {exc.reason}",
+                                 attempts=give_up if final else attempts, final=final or attempts >= give_up)
+        return PageResult(record, False, retryable=not final)
+    try:
+        return await cpu.run(page_outcome, response.body, response.headers.get("content-type"), response.url,
+                             entry, settings.min_article_chars, attempts, give_up)
+    except TaskFailed as exc:  # a pathological page: its text would not come out any better next time
+        log.warning("page %s: extraction %s", entry.link, exc.reason)
+        record = await _fallback(cpu, entry, f"extraction {exc.reason}", attempts=give_up, final=True)
+        return PageResult(record, False)

@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
 from db import queue, store
-from db.database import Database
-from db.records import QueuedPage
+from db.records import QueuedPage, StoreStats
 from db.types import utcnow
 from worker.fetch import Fetcher
 from worker.parse.feed import ParsedEntry
 from worker.pipeline.article import PageResult, fetch_article
+from worker.pipeline.dbio import DbIO
 from worker.pipeline.poll import local_root_of
+from worker.pool import CpuPool
 from worker.settings import Settings, redact_url
 
 log = logging.getLogger("worker.pages")
@@ -51,10 +54,11 @@ def retry_delay(attempts: int) -> float:
 
 
 class PageWorker:
-    def __init__(self, settings: Settings, db: Database, fetcher: Fetcher, owner: str):
+    def __init__(self, settings: Settings, io: DbIO, fetcher: Fetcher, cpu: CpuPool, owner: str):
         self.settings = settings
-        self.db = db
+        self.io = io
         self.fetcher = fetcher
+        self.cpu = cpu
         self.owner = owner
 
     async def drain(self, *, stop: Callable[[], bool] = lambda: False,
@@ -66,10 +70,14 @@ class PageWorker:
         while not stop() and (batches is None or done < batches):
             done += 1
             now = utcnow()
-            with self.db.transaction() as session:
-                jobs = queue.claim_pages(session, self.owner, now, self.settings.lease,
-                                         limit=self.settings.concurrency * 4)
-                pauses = queue.paused_hosts(session, now)
+
+            def claim(session: Session,
+                      now: datetime = now) -> tuple[list[QueuedPage], dict[str, queue.Pause]]:
+                return (queue.claim_pages(session, self.owner, now, self.settings.lease,
+                                          limit=self.settings.concurrency * 4),
+                        queue.paused_hosts(session, now))
+
+            jobs, pauses = await self.io.transaction(claim)
             if not jobs:
                 break
 
@@ -86,9 +94,9 @@ class PageWorker:
         host = urlsplit(job.url).hostname or ""
         pause = pauses.get(host)
         if pause is not None:
-            with self.db.transaction() as session:
-                queue.finish_page(session, job.job_id, self.owner, state="pending", attempts=job.attempts,
-                                  now=utcnow(), retry_at=pause.until, error=f"host paused: {pause.reason}")
+            await self.io.write(lambda session: queue.finish_page(
+                session, job.job_id, self.owner, state="pending", attempts=job.attempts, now=utcnow(),
+                retry_at=pause.until, error=f"host paused: {pause.reason}"))
             stats.retrying += 1
             return
         entry = ParsedEntry(guid=job.url, link=job.url, title=job.title, author=job.author,
@@ -96,20 +104,20 @@ class PageWorker:
         local_root = local_root_of(job.feed_url) if job.feed_url else None
         started = time.monotonic()
         try:
-            result = await fetch_article(self.fetcher, entry, self.settings, local_root=local_root,
+            result = await fetch_article(self.fetcher, entry, self.settings, self.cpu, local_root=local_root,
                                          attempts_before=job.attempts)
             stats.fetch_seconds.append(time.monotonic() - started)
         except Exception:  # a bug with one page must not stop the queue: retry it later
             log.exception("page %s failed", redact_url(job.url))
-            with self.db.transaction() as session:
-                retry_at = utcnow() + timedelta(seconds=retry_delay(job.attempts + 1))
-                queue.finish_page(session, job.job_id, self.owner, state="pending", attempts=job.attempts + 1,
-                                  now=utcnow(), retry_at=retry_at, error="internal error")
+            retry_at = utcnow() + timedelta(seconds=retry_delay(job.attempts + 1))
+            await self.io.write(lambda session: queue.finish_page(
+                session, job.job_id, self.owner, state="pending", attempts=job.attempts + 1, now=utcnow(),
+                retry_at=retry_at, error="internal error"))
             stats.retrying += 1
             return
-        self._store(job, result, host, stats)
+        await self._store(job, result, host, stats)
 
-    def _store(self, job: QueuedPage, result: PageResult, host: str, stats: PageStats) -> None:
+    async def _store(self, job: QueuedPage, result: PageResult, host: str, stats: PageStats) -> None:
         now = utcnow()
         attempts = result.record.page_attempts
         final = result.fetched or attempts >= self.settings.page_retry_limit or not result.retryable
@@ -118,18 +126,22 @@ class PageWorker:
             wait = result.server_wait if result.server_wait is not None else retry_delay(attempts)
             retry_at = now + timedelta(seconds=wait)
         state = "fetched" if result.fetched else ("failed" if final else "pending")
+
+        def write(session: Session) -> StoreStats:
+            # The job is finished in the transaction that writes its article: a crash keeps both or neither.
+            if not queue.finish_page(session, job.job_id, self.owner, state=state, attempts=attempts,
+                                     now=now, retry_at=retry_at,
+                                     error=None if result.fetched else result.record.source_reason):
+                raise _LeaseLost
+            if result.server_wait is not None and retry_at is not None:
+                queue.pause_host(session, host, retry_at, f"Retry-After from {host}")
+            return store.store_page(session, result.record, job.article_id)
+
         try:
-            with self.db.transaction() as session:
-                if not queue.finish_page(session, job.job_id, self.owner, state=state, attempts=attempts,
-                                         now=now, retry_at=retry_at,
-                                         error=None if result.fetched else result.record.source_reason):
-                    raise _LeaseLost
-                if result.server_wait is not None and retry_at is not None:
-                    queue.pause_host(session, host, retry_at, f"Retry-After from {host}")
-                written = store.store_page(session, result.record, job.article_id)
-                if not job.provisional and written.articles_updated:
-                    stats.articles_updated += 1
-                stats.statements_written += written.statements_written
+            written = await self.io.write(write)
+            if not job.provisional and written.articles_updated:
+                stats.articles_updated += 1
+            stats.statements_written += written.statements_written
         except _LeaseLost:
             stats.lost_leases += 1  # it expired and another worker took the job over: its outcome stands
             return

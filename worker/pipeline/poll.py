@@ -6,9 +6,8 @@ queue; the page queue (pages.py) fetches them later, in this run or another work
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,9 +19,10 @@ from db.types import utcnow
 from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import FeedParseError, ParsedFeed, parse_feed
 from worker.parse.urls import normalize_url
-from worker.pipeline.article import fallback_record
+from worker.pipeline.article import fallback_record, kept_feed_text
 from worker.pipeline.decide import plan_entries
 from worker.pipeline.schedule import FeedHistory, Limits, PollResult, Schedule, plan_next_check
+from worker.pool import CpuPool, TaskFailed
 from worker.settings import Settings
 
 # Challenge pages some CDNs serve to clients they take for bots (Cloudflare, DataDome, Akamai, captchas)
@@ -30,7 +30,7 @@ _ANTIBOT = re.compile(rb"(?i)cf-chl|challenge-platform|just a moment\.\.\.|atten
                       rb"datadome|ddos protection|access denied.{0,80}reference")
 
 # Reads what storage knows: (feed_id, guids, links) -> (known entries by guid, stored article ids by link)
-StateReader = Callable[[int, list[str], list[str]], tuple[dict[str, KnownEntry], dict[str, int]]]
+StateReader = Callable[[int, list[str], list[str]], Awaitable[tuple[dict[str, KnownEntry], dict[str, int]]]]
 
 
 @dataclass
@@ -74,7 +74,7 @@ def failed_poll(state: FeedState, settings: Settings, reason: str, *, kind: str 
 
 
 async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, read_state: StateReader,
-                    owner: str | None = None) -> PollOutcome:
+                    cpu: CpuPool, owner: str | None = None) -> PollOutcome:
     checked_at = utcnow()
     local_root = local_root_of(state.url)
     try:
@@ -96,7 +96,10 @@ async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, r
             last_modified=response.headers.get("last-modified"), moved_to=moved_to, lease_owner=owner,
         ), fetch_seconds=response.elapsed)
     try:
-        parsed = await asyncio.to_thread(parse_feed, response.body, response.headers, response.url)
+        parsed = await cpu.run(parse_feed, response.body, response.headers, response.url)
+    except TaskFailed as exc:
+        return failed_poll(state, settings, f"feed parsing {exc.reason}", kind="parse",
+                           status=response.status, owner=owner)
     except FeedParseError as exc:
         if _ANTIBOT.search(response.body[:20000]):
             return failed_poll(state, settings, "an anti-bot challenge page instead of the feed",
@@ -110,7 +113,7 @@ async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, r
         etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
         title=parsed.title, site_url=parsed.site_url, moved_to=moved_to, lease_owner=owner,
     ), fetch_seconds=response.elapsed)
-    await asyncio.to_thread(_collect_entries, parsed, state, outcome, settings, read_state)
+    await _collect_entries(parsed, state, outcome, settings, read_state, cpu)
     return outcome
 
 
@@ -120,19 +123,23 @@ def _plan_ok(state: FeedState, settings: Settings, outcome: str, headers: dict[s
                            limits_of(settings))
 
 
-def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOutcome, settings: Settings,
-                     read_state: StateReader) -> None:
-    """Decide per entry; new entries get their feed text now (statements parsed: CPU work, hence a
-    thread) and their page queued."""
+async def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOutcome, settings: Settings,
+                           read_state: StateReader, cpu: CpuPool) -> None:
+    """Decide per entry; new entries get their feed text now and their page queued. That text is
+    provisional: its statements are parsed only if it is kept (the page cannot be used)."""
     entries = list(parsed.entries)
     links = [e.link for e in entries if e.link]
-    known, stored_links = read_state(state.id, [e.guid for e in entries], links)
+    known, stored_links = await read_state(state.id, [e.guid for e in entries], links)
     plan = plan_entries(entries, known, stored_links, retry_limit=settings.page_retry_limit)
     for entry, article_id in plan.link_existing:
         outcome.entries.append(EntryRecord(entry.guid, entry.link, article_id=article_id,
                                            published_at=entry.published_at))
     for entry in plan.feed_only:
-        record = fallback_record(entry, "the entry has no usable link", attempts=settings.page_retry_limit)
+        reason = "the entry has no usable link"
+        try:
+            record = await cpu.run(kept_feed_text, entry, reason, settings.page_retry_limit)
+        except TaskFailed:
+            record = fallback_record(entry, reason, attempts=settings.page_retry_limit, parse=False)
         outcome.entries.append(EntryRecord(entry.guid, None, article=record))
     for job in plan.fetch:
         link = job.entry.link
@@ -142,5 +149,5 @@ def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOutcome,
             outcome.entries.append(EntryRecord(job.entry.guid, link, article_id=job.replaces_article_id,
                                                page_url=link))
             continue
-        record = fallback_record(job.entry, PROVISIONAL, attempts=0)
+        record = fallback_record(job.entry, PROVISIONAL, attempts=0, parse=False)
         outcome.entries.append(EntryRecord(job.entry.guid, link, article=record, page_url=link))

@@ -15,14 +15,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
 from db import queue, store
 from db.database import Database
 from db.feeds import claim_feeds, release_feed
 from db.records import FeedState, KnownEntry, StoreStats
 from db.types import utcnow
 from worker.fetch import Fetcher
+from worker.pipeline.dbio import DbIO
 from worker.pipeline.pages import PageStats, PageWorker
 from worker.pipeline.poll import PollOutcome, failed_poll, poll_feed
+from worker.pool import CpuPool
 from worker.settings import Settings, redact_url
 
 log = logging.getLogger("worker.ingest")
@@ -77,9 +81,13 @@ def worker_id() -> str:
 
 
 class Worker:
+    """Runs ingestion with two helpers it owns: a pool of worker processes for CPU work (``cpu``,
+    started on first use) and a thread for the database (``io``), so the event loop only waits.
+    :meth:`close` stops both; `worker ingest` closes after its run, the daemon at shutdown."""
+
     def __init__(self, settings: Settings, database: Database, *, fetcher: Fetcher | None = None,
                  progress: Progress | None = None, owner: str | None = None,
-                 on_poll: PollHook | None = None):
+                 on_poll: PollHook | None = None, cpu: CpuPool | None = None):
         self.settings = settings
         self.db = database
         self._fetcher = fetcher
@@ -88,20 +96,45 @@ class Worker:
         self.on_poll = on_poll
         self.stopping = False  # set by the daemon's signal handler: claim nothing new
         self._force = False
+        self._cpu = cpu
+        self._own_cpu = cpu is None
+        self._io: DbIO | None = None
 
-    def _read_state(self, feed_id: int, guids: list[str],
-                    links: list[str]) -> tuple[dict[str, KnownEntry], dict[str, int]]:
-        with self.db.transaction() as session:
-            return store.known_entries(session, feed_id, guids), store.articles_by_link(session, links)
+    @property
+    def cpu(self) -> CpuPool:
+        if self._cpu is None:
+            self._cpu = CpuPool.from_settings(self.settings)
+        return self._cpu
+
+    @property
+    def io(self) -> DbIO:
+        if self._io is None:
+            self._io = DbIO(self.db)
+        return self._io
+
+    def close(self, *, grace: float = 0.0) -> None:
+        """Stop the worker processes (tasks already running get ``grace`` seconds) and the database
+        thread. The Worker may be used again: both start afresh when next needed."""
+        if self._cpu is not None and self._own_cpu:
+            self._cpu.close(wait=grace)
+            self._cpu = None
+        if self._io is not None:
+            self._io.close()
+            self._io = None
+
+    async def _read_state(self, feed_id: int, guids: list[str],
+                          links: list[str]) -> tuple[dict[str, KnownEntry], dict[str, int]]:
+        return await self.io.transaction(lambda session: (
+            store.known_entries(session, feed_id, guids), store.articles_by_link(session, links)))
 
     async def ingest(self, *, feed_urls: Sequence[str] | None = None, due_only: bool = False,
                      force: bool = False) -> RunSummary:
         """Poll the named feeds (else every enabled one; or only those due) once, each stored in its own
         transaction, then work the page queue until nothing is due. Feeds another worker holds, and
         feeds whose server asked us to wait (unless ``force``), are skipped and reported."""
-        with self.db.transaction() as session:
-            states, skipped = claim_feeds(session, self.owner, utcnow(), self.settings.lease, urls=feed_urls,
-                                          due_only=due_only, force=force)
+        states, skipped = await self.io.transaction(lambda session: claim_feeds(
+            session, self.owner, utcnow(), self.settings.lease, urls=feed_urls, due_only=due_only,
+            force=force))
         summary = RunSummary()
         for url, why in skipped:
             summary.feeds.append(FeedReport(url=redact_url(url), status="skipped", error=why))
@@ -110,12 +143,14 @@ class Worker:
         self._force = force
         try:
             await self._poll_all(states, fetcher, summary)
-            pages = PageWorker(self.settings, self.db, fetcher, self.owner)
+            pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner)
             summary.add_pages(await pages.drain(stop=lambda: self.stopping))
+            await self.io.flush()
         finally:
             self._force = False
             if self._fetcher is None:
                 await fetcher.aclose()
+            self.close()  # a one-off run: no worker process or database thread outlives it
         return summary
 
     async def tick(self, fetcher: Fetcher, *, feed_limit: int | None = None,
@@ -124,33 +159,32 @@ class Worker:
         summary = RunSummary()
         if self.stopping:
             return summary
-        with self.db.transaction() as session:
-            states, _ = claim_feeds(session, self.owner, utcnow(), self.settings.lease, due_only=True,
-                                    limit=feed_limit or self.settings.concurrency * 4)
+        states, _ = await self.io.transaction(lambda session: claim_feeds(
+            session, self.owner, utcnow(), self.settings.lease, due_only=True,
+            limit=feed_limit or self.settings.concurrency * 4))
         await self._poll_all(states, fetcher, summary)
         if not self.stopping:
-            pages = PageWorker(self.settings, self.db, fetcher, self.owner)
+            pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner)
             summary.add_pages(await pages.drain(stop=lambda: self.stopping, batches=page_batches))
+        await self.io.flush()
         return summary
 
     async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary) -> None:
         slots = asyncio.Semaphore(self.settings.concurrency)
         done = 0
-        with self.db.transaction() as session:
-            pauses = queue.paused_hosts(session, utcnow())
+        pauses = await self.io.transaction(lambda session: queue.paused_hosts(session, utcnow()))
 
         async def one(state: FeedState) -> None:
             nonlocal done
             async with slots:
                 if self.stopping:
-                    with self.db.transaction() as session:
-                        release_feed(session, state.id, self.owner)
+                    await self.io.write(lambda session: release_feed(session, state.id, self.owner))
                     return
                 outcome = await self._poll(state, fetcher, pauses)
                 wait_until = outcome.poll.server_wait_until
                 if outcome.server_wait_host and wait_until:  # the rest of this batch waits too
                     pauses[outcome.server_wait_host] = queue.Pause(wait_until, "Retry-After")
-            self._store(state, outcome, summary)
+            await self._store(state, outcome, summary)
             done += 1
             if self.progress:
                 self.progress(done, len(states), summary)
@@ -167,20 +201,24 @@ class Worker:
                                owner=self.owner)
         try:
             return await poll_feed(state, fetcher=fetcher, settings=self.settings,
-                                   read_state=self._read_state, owner=self.owner)
+                                   read_state=self._read_state, cpu=self.cpu, owner=self.owner)
         except Exception as exc:  # a bug with one feed must not stop the run; it is recorded on the feed
             log.exception("polling %s failed", redact_url(state.url))
             return failed_poll(state, self.settings, f"internal error: {exc.__class__.__name__}: {exc}",
                                owner=self.owner)
 
-    def _store(self, state: FeedState, outcome: PollOutcome, summary: RunSummary) -> None:
+    async def _store(self, state: FeedState, outcome: PollOutcome, summary: RunSummary) -> None:
         poll = outcome.poll
+
+        def write(session: Session) -> StoreStats:
+            stats = store.record_poll(session, poll, outcome.entries)
+            if outcome.server_wait_host and poll.server_wait_until:
+                queue.pause_host(session, outcome.server_wait_host, poll.server_wait_until,
+                                 f"Retry-After on {redact_url(state.url)}")
+            return stats
+
         try:
-            with self.db.transaction() as session:
-                stats = store.record_poll(session, poll, outcome.entries)
-                if outcome.server_wait_host and poll.server_wait_until:
-                    queue.pause_host(session, outcome.server_wait_host, poll.server_wait_until,
-                                     f"Retry-After on {redact_url(state.url)}")
+            stats = await self.io.write(write)
         except LookupError:
             return  # the feed was removed while we polled it
         except Exception as exc:
@@ -189,9 +227,9 @@ class Worker:
             outcome = failed_poll(state, self.settings,
                                   f"storing failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}",
                                   owner=self.owner)
-            poll = outcome.poll
-            with self.db.transaction() as session:
-                store.record_poll(session, poll)
+            failed = outcome.poll
+            await self.io.write(lambda session: store.record_poll(session, failed))
+            poll = failed
             stats = StoreStats()
         report = FeedReport(url=redact_url(state.url), status=poll.status,
                             error=poll.error if poll.status == "failed" else None,
