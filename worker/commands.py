@@ -14,7 +14,7 @@ from db.database import Database
 from db.engine import make_engine
 from db.feeds import add_feed, remove_feed
 from db.migrate import current_revision, head_revision, upgrade
-from worker.extract import extract_article
+from worker.extract import detect_language, extract_article
 from worker.extract.jsonl import run_jsonl
 from worker.fetch import Fetcher, FetchError
 from worker.locations import BadLocation, feed_location, local_path
@@ -23,8 +23,10 @@ from worker.output import ProgressLine, table, to_json
 from worker.parse.opml import OpmlFeed, parse_opml, render_opml
 from worker.pipeline.charset import decode_html
 from worker.pipeline.runner import FeedReport, RunSummary, Worker
+from worker.pool import CpuPool
 from worker.settings import Settings, load_settings, parse_duration, redact_url
 from worker.statements import parse_statements
+from worker.statements.languages import parses
 
 
 class UsageError(Exception):
@@ -203,7 +205,8 @@ def extract(args: argparse.Namespace) -> int:
     if args.jsonl:
         if args.target:
             raise UsageError("--jsonl reads stdin; give no URL or path with it")
-        run_jsonl(sys.stdin, sys.stdout)
+        with CpuPool.from_settings(_settings(args)) as pool:
+            run_jsonl(sys.stdin, sys.stdout, pool)
         return 0
     if not args.target:
         raise UsageError("give a URL or a path, or --jsonl")
@@ -223,8 +226,9 @@ def extract(args: argparse.Namespace) -> int:
         html = decode_html(path.read_bytes(), None)
         url = path.resolve().as_uri()
     page = extract_article(html, url)
-    result: dict[str, Any] = {"url": url, **page.__dict__,
-                              "statements": [s.to_dict() for s in parse_statements(page.text)]}
+    language = page.language or detect_language(page.text)
+    statements = parse_statements(page.text) if parses(language) else []
+    result: dict[str, Any] = {"url": url, **page.__dict__, "statements": [s.to_dict() for s in statements]}
     print(to_json(result))
     return 0
 

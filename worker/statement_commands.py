@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
-import json
 import logging
 import sys
 from collections.abc import Iterable
@@ -18,11 +17,13 @@ from typing import Any, TextIO
 
 from db.statements import ARTICLE_FIELDS, STATEMENT_COLUMNS, list_statements
 from worker.commands import UsageError, _open, _settings
-from worker.jsonlines import json_object
+from worker.jsonlines import json_object, run_lines
 from worker.output import table, to_json
 from worker.parse.urls import normalize_url
 from worker.pipeline.statements import reparse as reparse_articles
+from worker.pool import CpuPool
 from worker.statements import parse_statements
+from worker.statements.languages import parses
 
 log = logging.getLogger("worker.statements")
 
@@ -65,36 +66,38 @@ def _input_lines(name: str | None) -> Iterable[str]:
 
 
 def parse_line(line: str) -> dict[str, Any]:
-    """One {"id","text"} line -> {"id","statements"}, or {"id","error"} when it cannot be read."""
+    """One {"id","text"[,"language"]} line -> {"id","statements"}, or {"id","error"} when it cannot
+    be read. A text in a language the parser does not read has no statements."""
     record, error = json_object(line)
     if record is None:
         return {"id": None, "error": error}
-    record_id, text = record.get("id"), record.get("text")
+    record_id, text, language = record.get("id"), record.get("text"), record.get("language")
     if not isinstance(text, str):
         return {"id": record_id, "error": "missing or non-string 'text'"}
+    if language is not None and not isinstance(language, str):
+        return {"id": record_id, "error": "'language' must be a string or null"}
+    if not parses(language):
+        return {"id": record_id, "statements": []}
     try:
         statements = parse_statements(text)
+    except MemoryError:  # the task's budget (worker/pool.py)
+        raise
     except Exception as exc:  # one text that trips the parser must not stop a batch
         log.exception("the statement parser failed on input %r", record_id)
         return {"id": record_id, "error": f"parser failed: {exc.__class__.__name__}: {exc}"}
     return {"id": record_id, "statements": [s.to_dict() for s in statements]}
 
 
-def run_parse_jsonl(lines: Iterable[str], out: TextIO) -> int:
-    """One output line per non-blank input line, in order, flushed as it is written."""
-    count = 0
-    for line in lines:
-        if not line.strip():
-            continue
-        out.write(json.dumps(parse_line(line), ensure_ascii=False) + "\n")
-        out.flush()
-        count += 1
-    return count
+def run_parse_jsonl(lines: Iterable[str], out: TextIO, pool: CpuPool | None = None) -> int:
+    """One output line per non-blank input line, in order, flushed as it is written; the texts are
+    parsed in ``pool``'s worker processes (in this process without one)."""
+    return run_lines(lines, out, parse_line, pool or CpuPool(0, timeout=0, memory=0), "parsing")
 
 
 def parse(args: argparse.Namespace) -> int:
     if args.jsonl:
-        run_parse_jsonl(_input_lines(args.file), sys.stdout)
+        with CpuPool.from_settings(_settings(args)) as pool:
+            run_parse_jsonl(_input_lines(args.file), sys.stdout, pool)
         return 0
     text = _read_text(args.file)
     print(to_json([s.to_dict() for s in parse_statements(text)]))
@@ -104,9 +107,11 @@ def parse(args: argparse.Namespace) -> int:
 # --- reparse ------------------------------------------------------------------------------------
 
 def reparse(args: argparse.Namespace) -> int:
-    db = _open(_settings(args))
+    settings = _settings(args)
+    db = _open(settings)
     try:
-        summary = reparse_articles(db, since=args.since, everything=args.all)
+        with CpuPool.from_settings(settings) as pool:
+            summary = reparse_articles(db, pool, since=args.since, everything=args.all)
     finally:
         db.close()
     if args.json:

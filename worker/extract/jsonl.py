@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
 from worker.extract.article import extract_article
-from worker.jsonlines import json_object
+from worker.jsonlines import json_object, run_lines
+from worker.pool import CpuPool
 
 
-def run_jsonl(lines: Iterable[str], out: TextIO) -> int:
+def run_jsonl(lines: Iterable[str], out: TextIO, pool: CpuPool | None = None) -> int:
     """Read {"id","url","html"} lines, write one result line each, in order; return lines written.
 
-    A line that cannot be read gives {"id": ..., "error": "..."} and the run goes on.
-    Blank input lines are skipped.
+    Lines are extracted in ``pool``'s worker processes (in this process without one). A line that
+    cannot be read, or whose extraction runs past its budget, gives {"id": ..., "error": "..."} and
+    the run goes on. Blank input lines are skipped.
     """
-    count = 0
-    for line in lines:
-        if not line.strip():
-            continue
-        out.write(json.dumps(_process(line), ensure_ascii=False) + "\n")
-        count += 1
-    out.flush()
-    return count
+    return run_lines(lines, out, extract_line, pool or CpuPool(0, timeout=0, memory=0), "extraction")
 
 
-def _process(line: str) -> dict[str, Any]:
+def extract_line(line: str) -> dict[str, Any]:
     record, error = json_object(line)
     if record is None:
         return {"id": None, "error": error}
