@@ -305,3 +305,25 @@ def test_sigterm_with_a_busy_pool_exits_within_the_grace_and_leaves_no_process(
         log.close()
     assert scalar(db, "SELECT count(*) FROM page_jobs WHERE lease_owner IS NOT NULL") == 0
     assert scalar(db, "SELECT count(*) FROM page_jobs WHERE state = 'pending'") == 4  # done next time
+
+
+def test_ctrl_c_on_ingest_with_a_busy_pool_leaves_no_process(
+        http_server: LocalServer, db: str, tmp_path: Path) -> None:
+    feed = site(http_server, 1, 4)[0]
+    for i in range(4):
+        http_server.add(f"/p/0/{i}", HEAVY, headers={"Content-Type": "text/html"})
+    env = env_for(db, WORKER_PROCESSES="2", WORKER_TASK_TIMEOUT="120")
+    proc = subprocess.Popen([WORKER, "ingest", "--feed", feed], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: sum(r.path.startswith("/p/") for r in http_server.requests) >= 2)
+        time.sleep(1.0)
+        assert len(processes_in_group(proc.pid)) >= 3
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C: the whole group
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+        wait_for(lambda: processes_in_group(proc.pid) == [], timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert scalar(db, "SELECT count(*) FROM articles") == 4  # the entries were stored before the pages

@@ -8,6 +8,7 @@ with its job done. A host that answered Retry-After is paused for everyone; its 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -61,34 +62,59 @@ class PageWorker:
         self.cpu = cpu
         self.owner = owner
 
-    async def drain(self, *, stop: Callable[[], bool] = lambda: False,
-                    batches: int | None = None) -> PageStats:
-        """Process due jobs until none is due (or ``stop()``, or ``batches`` claims)."""
+    async def drain(self, *, stop: Callable[[], bool] = lambda: False, batches: int | None = None,
+                    more_coming: Callable[[], bool] = lambda: False,
+                    wake: asyncio.Event | None = None) -> PageStats:
+        """Process due jobs until none is due (or ``stop()``, or ``batches`` claims).
+
+        Jobs are claimed as slots free up, not a batch at a time, so one slow page never leaves the
+        others idle. While ``more_coming()`` (feeds still being polled) an empty queue is waited on
+        until ``wake`` is set or a moment passes, instead of ending the drain."""
         stats = PageStats()
         slots = asyncio.Semaphore(self.settings.concurrency)
-        done = 0
-        while not stop() and (batches is None or done < batches):
-            done += 1
-            now = utcnow()
+        held = self.settings.concurrency * 2  # claimed ahead: every slot busy while the next claim runs
+        running: set[asyncio.Task[None]] = set()
+        claims = 0
+        dry = False  # the last claim found nothing: wait for a job to finish (or a wake) before the next
 
-            def claim(session: Session,
-                      now: datetime = now) -> tuple[list[QueuedPage], dict[str, queue.Pause]]:
-                return (queue.claim_pages(session, self.owner, now, self.settings.lease,
-                                          limit=self.settings.concurrency * 4),
-                        queue.paused_hosts(session, now))
+        async def one(job: QueuedPage, pauses: dict[str, queue.Pause]) -> None:
+            async with slots:
+                if stop():
+                    return
+                await self._one(job, pauses, stats)
 
-            jobs, pauses = await self.io.transaction(claim)
-            if not jobs:
-                break
-
-            async def one(job: QueuedPage, pauses: dict[str, queue.Pause] = pauses) -> None:
-                async with slots:
-                    if stop():
-                        return
-                    await self._one(job, pauses, stats)
-
-            await asyncio.gather(*(one(j) for j in jobs))
+        while not stop() and (batches is None or claims < batches):
+            if not dry and len(running) <= held // 2:
+                claims += 1
+                if wake is not None:
+                    wake.clear()  # set again by whatever is queued from now on
+                jobs, pauses = await self._claim(held - len(running))
+                running.update(asyncio.ensure_future(one(job, pauses)) for job in jobs)
+                dry = not jobs
+            if not running:
+                if not (dry and more_coming()):
+                    break
+                if wake is not None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), timeout=0.5)
+                else:
+                    await asyncio.sleep(0.2)
+                dry = False
+                continue
+            finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                task.result()  # a fault in storage ends the drain, as before
+            if wake is not None and wake.is_set():
+                dry = False
+        if running:
+            await asyncio.gather(*running)
         return stats
+
+    async def _claim(self, limit: int) -> tuple[list[QueuedPage], dict[str, queue.Pause]]:
+        now = utcnow()
+        return await self.io.transaction(lambda session: (
+            queue.claim_pages(session, self.owner, now, self.settings.lease, limit=limit),
+            queue.paused_hosts(session, now)))
 
     async def _one(self, job: QueuedPage, pauses: dict[str, queue.Pause], stats: PageStats) -> None:
         host = urlsplit(job.url).hostname or ""

@@ -99,6 +99,7 @@ class Worker:
         self._cpu = cpu
         self._own_cpu = cpu is None
         self._io: DbIO | None = None
+        self._queued: asyncio.Event | None = None  # set when a stored poll queued pages
 
     @property
     def cpu(self) -> CpuPool:
@@ -142,9 +143,16 @@ class Worker:
         fetcher = self._fetcher or Fetcher(self.settings)
         self._force = force
         try:
-            await self._poll_all(states, fetcher, summary)
+            # Pages are worked while feeds are still polled: the worker processes start on the first
+            # feed's pages instead of waiting for the last feed.
+            self._queued = asyncio.Event()
+            polls = asyncio.ensure_future(self._poll_all(states, fetcher, summary))
             pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner)
-            summary.add_pages(await pages.drain(stop=lambda: self.stopping))
+            try:
+                summary.add_pages(await pages.drain(stop=lambda: self.stopping,
+                                                    more_coming=lambda: not polls.done(), wake=self._queued))
+            finally:
+                await polls
             await self.io.flush()
         finally:
             self._force = False
@@ -219,6 +227,8 @@ class Worker:
 
         try:
             stats = await self.io.write(write)
+            if stats.pages_queued and self._queued is not None:
+                self._queued.set()
         except LookupError:
             return  # the feed was removed while we polled it
         except Exception as exc:
