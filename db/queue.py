@@ -67,8 +67,10 @@ def finish_page(session: Session, job_id: int, owner: str, *, state: str, attemp
                               "lease_owner": None, "lease_until": None}
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
+    # No ORM object of a job is ever held in a writing session, so there is nothing to synchronise;
+    # SQLAlchemy's default would scan every object the session holds, per job.
     result = session.execute(update(PageJob).where(PageJob.id == job_id, PageJob.lease_owner == owner)
-                             .values(**values))
+                             .values(**values).execution_options(synchronize_session=False))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
