@@ -34,3 +34,19 @@ def test_run_jsonl_order_fields_and_errors() -> None:
     assert first["text"].startswith("The city council approved")
     assert "error" in rows[1] and "error" in rows[2] and "error" in rows[4]
     assert rows[3]["text"] == "" and "error" not in rows[3]
+
+
+def test_statements_are_added_when_asked_and_only_for_languages_the_parser_reads() -> None:
+    quote = "<p>“We will win,” Jane Doe said after the vote on Tuesday evening in the city hall.</p>"
+    german = ("<p>Die Stadt baut die alte Brücke über den Fluss neu, teilte die Verwaltung mit.</p>"
+              "<p>Länge: 3:28:15</p><p>Verkehr: Die Umleitung führt über die Nordbrücke.</p>")
+    lines = [json.dumps({"id": 1, "url": None, "html": f'<html lang="en"><body><article>{quote * 3}</article></body></html>'}),
+             json.dumps({"id": 2, "url": None, "html": f'<html lang="de"><body><article>{german * 3}</article></body></html>'})]
+    out = io.StringIO()
+    assert run_jsonl(lines, out, statements=True) == 2
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["statements"] and first["statements"][0]["speaker"] == "Jane Doe"
+    assert second["language"] == "de" and second["statements"] == []
+    plain = io.StringIO()
+    run_jsonl(lines[:1], plain)
+    assert "statements" not in json.loads(plain.getvalue())

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("target", nargs="?", metavar="URL_OR_PATH")
     ext.add_argument("--jsonl", action="store_true",
                      help='read {"id","url","html"} lines on stdin, write one result line each')
+    ext.add_argument("--statements", action="store_true",
+                     help="with --jsonl: add each page's statements to its line")
     ext.set_defaults(func=commands.extract)
 
     arts = sub.add_parser("articles", help="list stored articles")

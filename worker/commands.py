@@ -206,8 +206,10 @@ def extract(args: argparse.Namespace) -> int:
         if args.target:
             raise UsageError("--jsonl reads stdin; give no URL or path with it")
         with CpuPool.from_settings(_settings(args)) as pool:
-            run_jsonl(sys.stdin, sys.stdout, pool)
+            run_jsonl(sys.stdin, sys.stdout, pool, statements=args.statements)
         return 0
+    if args.statements:
+        raise UsageError("--statements goes with --jsonl (a single page's statements are always shown)")
     if not args.target:
         raise UsageError("give a URL or a path, or --jsonl")
     settings = _settings(args)

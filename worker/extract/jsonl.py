@@ -11,14 +11,32 @@ from worker.jsonlines import json_object, run_lines
 from worker.pool import CpuPool
 
 
-def run_jsonl(lines: Iterable[str], out: TextIO, pool: CpuPool | None = None) -> int:
+def run_jsonl(lines: Iterable[str], out: TextIO, pool: CpuPool | None = None, *,
+              statements: bool = False) -> int:
     """Read {"id","url","html"} lines, write one result line each, in order; return lines written.
 
-    Lines are extracted in ``pool``'s worker processes (in this process without one). A line that
-    cannot be read, or whose extraction runs past its budget, gives {"id": ..., "error": "..."} and
-    the run goes on. Blank input lines are skipped.
+    Lines are extracted in ``pool``'s worker processes (in this process without one); with
+    ``statements`` each result also carries the statements of its text. A line that cannot be
+    read, or whose extraction runs past its budget, gives {"id": ..., "error": "..."} and the run
+    goes on. Blank input lines are skipped.
     """
-    return run_lines(lines, out, extract_line, pool or CpuPool(0, timeout=0, memory=0), "extraction")
+    task = extract_line_with_statements if statements else extract_line
+    return run_lines(lines, out, task, pool or CpuPool(0, timeout=0, memory=0), "extraction")
+
+
+def extract_line_with_statements(line: str) -> dict[str, Any]:
+    """extract_line, plus "statements" (none for a language the parser does not read)."""
+    from worker.extract.language import detect_language
+    from worker.statements import parse_statements
+    from worker.statements.languages import parses
+
+    result = extract_line(line)
+    text = result.get("text")
+    if isinstance(text, str):
+        language = result.get("language") or detect_language(text)
+        found = parse_statements(text) if parses(language) else []
+        result["statements"] = [s.to_dict() for s in found]
+    return result
 
 
 def extract_line(line: str) -> dict[str, Any]:
