@@ -13,11 +13,15 @@ Per sentence, every reporting cue outside quotation marks is framed as one of:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from itertools import islice
 
-from worker.statements.draft import Draft, chain, in_any, mask_abbreviations, substantive, trim_end
+from worker.statements.draft import Context, Draft, chain, mask_abbreviations, substantive, trim_end
 from worker.statements.lexicon import ADJUNCT_WORDS, CUE_WORDS, WEAK_CUES, wordset
-from worker.statements.mentions import Mention, left_mention, loose_mention, right_mention, tokens
-from worker.statements.segment import Quote, Sentence
+from worker.statements.mentions import Mention, left_mention, loose_mention, right_mention
+from worker.statements.segment import Sentence
+from worker.statements.tokens import Ahead
+from worker.statements.window import ends_with, has_words, last_visible, lead_words, space_back, stripped
 
 _CUE_ALT = "|".join(sorted((w for w in CUE_WORDS if not w.startswith("point")), key=len, reverse=True))
 _CUE = re.compile(
@@ -45,155 +49,208 @@ telling writing stating suggesting acknowledging admitting denying stressing des
 predicting promising vowing urging asserting complaining""")
 
 
-def sentence_drafts(text: str, sents: list[Sentence], si: int, quotes: list[Quote],
-                     claimed: set[int]) -> list[Draft]:
-    sent = sents[si]
-    inside = [q for q in quotes if sent.start <= q.start < sent.end]
+# A cue is framed within this many characters either side of it. The widest sentence context a
+# statement took in the PolNeAR and SCU articles is 631 characters before its cue and 1,221 after;
+# beyond that a "sentence" is a run-on (a page without full stops) whose every cue would otherwise
+# read, and report as content, all of it. A statement whose content runs into the cut is dropped:
+# in a run-on there is no telling where the clause ends, and every cue would report the same
+# thousands of characters again.
+_REACH = 2500
+# A speaker phrase between a quotation and its cue ("…,” Sen. Ted Cruz, a Republican, said): the
+# patterns below allow 200 characters after the first word, so a longer gap can only be blank.
+_GAP_MAX = 300
+# How far from a cue the punctuation closing a loose speaker phrase is looked for: after it, the end
+# of "…,” said the 46-year-old." (a phrase of at most 6 words) and the comma of "according to NP,"
+# (30 words); before it, the comma opening "…, the campaign's new manager said that" (12 words).
+# A longer stretch without that punctuation holds too many words for the phrase, unless they are
+# hundreds of characters long.
+_SLOT_MAX = 600
+_COMMA_MAX = 1200
+_CLAUSE_BACK = 600
+
+_NOUN_BEFORE = re.compile(r"(?:\b(?:the|a|an|his|her|their|its|our|this|that|these|those|of|new|latest|"
+                          r"recent|previous|earlier|initial|first|same)|’s|'s)\s*$", re.I)
+_CALLED_BEFORE = re.compile(r"\b(?:was|were|is|are|be|been|being|group|organization|movement|program|project|"
+                            r"law|bill|book|film|show)\s*$")
+_BLANK_GAP = re.compile(r"[\s,—–-]*")
+_NAME_GAP = re.compile(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,200}")
+_STOP = re.compile(r"[,.;:!?“\"]|$")
+_PUNCT_GAP = re.compile(r"[\s,:;—–-]*")
+_THAT_SOON = re.compile(r"\s+(?:\w+\s+){0,2}?that\s")
+_PRONOUN_NEXT = re.compile(r"\s+(?:he|she|they|it|we|I|there|the|this|his|her|their)\s")
+_WORD_NEXT = re.compile(r"\s+[\w“\"]")
+_PREP_NEXT = re.compile(r"\s+(?:by|of|to|for|with|in|on|at|about|from|and)\b")
+_HEAD = re.compile(r"(?:^|[.;:!?]\s+|,\s+)((?:The|the)\s+(?:[\w’'-]+\s+){0,3}[\w’'-]+)\s*$")
+_B_GAPS = (re.compile(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?"),
+           re.compile(r"\s+(?:of|about|to|on|in)\s+[^“\"'.:]{1,50}?[:,]\s*"))
+_B_OBJECT_GAP = re.compile(r"\s*[\w.'’ ]{1,40}?[,:]\s*")
+_COLON_AFTER = re.compile(r"[^.!?]{0,60}:\s*")
+_COMMA_NEXT = re.compile(r"\s*,")
+_THAT_LATER = re.compile(r"\s+(?:[\w’']+\s+){0,5}?that\s")
+_SHARE_WORDS = re.compile(r"%|percent|half|third|quarter")
+_BARE_LEAD = re.compile(r"(?:That|This|So|Or so)(?: was| is)?(?: how| what)?")
+
+
+def sentence_drafts(ctx: Context, si: int) -> list[Draft]:
+    text, sent = ctx.text, ctx.sents[si]
+    inside = ctx.quotes.between(sent.start, sent.end)
     out: list[Draft] = []
     for m in _CUE.finditer(text, sent.start, sent.end):
         cs, ce = m.start(), m.end()
-        if in_any(inside, cs):
+        if ctx.quotes.containing(cs) in inside:
             continue
-        cue = m.group()
-        draft = _frame(text, sents, si, quotes, inside, cs, ce, cue, claimed, out)
-        if draft is not None:
+        view, near = _view(ctx, sent, inside, cs, ce)
+        draft = _frame(ctx, si, view, near, cs, ce, m.group(), out)
+        if draft is not None and not _cut(text, sent, view, draft):
             out.append(draft)
     return out
 
 
-def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], inside: list[Quote],
-           cs: int, ce: int, cue: str, claimed: set[int], earlier: list[Draft]) -> Draft | None:
-    sent = sents[si]
+def _cut(text: str, sent: Sentence, view: Sentence, draft: Draft) -> bool:
+    """Whether the draft's content reaches where the view cuts its sentence short."""
+    if view.start > sent.start and draft.content_start <= view.start:
+        return True
+    return view.end < sent.end and draft.content_end >= trim_end(text, draft.content_start, view.end)
+
+
+def _view(ctx: Context, sent: Sentence, inside: range, cs: int, ce: int) -> tuple[Sentence, range]:
+    """The sentence as the cue sees it: cut to _REACH characters either side."""
+    if cs - sent.start <= _REACH and sent.end - ce <= _REACH:
+        return sent, inside
+    start, end = sent.start, sent.end
+    if cs - start > _REACH:
+        start = cs - _REACH
+        while start < cs and not ctx.text[start - 1].isspace():
+            start += 1  # from the start of a word
+    end = min(end, ce + _REACH)
+    return Sentence(start, end, sent.paragraph), ctx.quotes.between(start, end)
+
+
+def _frame(ctx: Context, si: int, sent: Sentence, inside: range, cs: int, ce: int, cue: str,
+           earlier: list[Draft]) -> Draft | None:
+    text, sents, quotes, claimed = ctx.text, ctx.sents, ctx.quotes, ctx.claimed
     low = cue.lower()
     if low == "according to":
-        return _according_to(text, sent, inside, cs, ce, claimed, quotes)
+        return _according_to(ctx, sent, inside, cs, ce)
     weak = low.split()[0] in WEAK_CUES
-    if low in _NOUN_FORMS and re.search(r"(?:\b(?:the|a|an|his|her|their|its|our|this|that|these|those|of|"
-                                        r"new|latest|recent|previous|earlier|initial|first|same)|’s|'s)\s*$",
-                                        text[sent.start:cs], re.I):
+    if low in _NOUN_FORMS and ends_with(_NOUN_BEFORE, text, sent.start, cs, 12):
         return None  # "the report", "his claims", "a new poll shows" stays, "the poll's findings" goes
-    if low.startswith("call") and re.search(r"\b(?:was|were|is|are|be|been|being|group|organization|"
-                                            r"movement|program|project|law|bill|book|film|show)\s*$",
-                                            text[sent.start:cs]):
+    if low.startswith("call") and ends_with(_CALLED_BEFORE, text, sent.start, cs, 16):
         return None  # "Texas was called for Cruz", "a group called …"
 
     # A: a quotation just before the cue: “…,” NP said / “…,” said NP
-    before_q = [q for q in inside if q.end <= cs and quotes.index(q) not in claimed]
-    if before_q:
-        q = before_q[-1]
-        gap = text[q.end:cs]
+    top = min(inside.stop, bisect_right(quotes.ends, cs)) - 1
+    qi = claimed.prev_free(top) if top >= inside.start else -1
+    if qi >= inside.start:
+        q = quotes[qi]
         mention = None
-        if re.fullmatch(r"[\s,—–-]*", gap):
-            mention = right_mention(text, ce, sent.end)
-            if mention is None:  # “…,” said the 46-year-old.
-                stop = re.search(r"[,.;:!?“\"]|$", text[ce:sent.end])
-                mention = loose_mention(text, ce, ce + (stop.start() if stop else 0), max_words=6)
-        elif re.fullmatch(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,200}", mask_abbreviations(gap)):
-            mention = left_mention(text, q.end, cs)
-            if mention is not None:
-                residue = text[q.end:mention.start]
-                if mention.role:
-                    residue = residue.replace(mention.role, "", 1)
-                if re.sub(r"\b(?:the|a|an)\b", "", residue).strip(" ,—–-") != "":
-                    mention = None
-            if mention is None:
-                mention = loose_mention(text, q.end, cs)
+        if cs - q.end <= _GAP_MAX:
+            gap = text[q.end:cs]
+            if _BLANK_GAP.fullmatch(gap):
+                mention = right_mention(text, ce, sent.end)
+                if mention is None:  # “…,” said the 46-year-old.
+                    limit = min(sent.end, ce + _SLOT_MAX)
+                    stop = _STOP.search(text, ce, limit)
+                    if stop is not None and (stop.group() or limit == sent.end):
+                        mention = loose_mention(text, ce, stop.start(), max_words=6)
+            elif _NAME_GAP.fullmatch(mask_abbreviations(gap)):
+                mention = left_mention(text, q.end, cs)
+                if mention is not None:
+                    residue = text[q.end:mention.start]
+                    if mention.role:
+                        residue = residue.replace(mention.role, "", 1)
+                    if re.sub(r"\b(?:the|a|an)\b", "", residue).strip(" ,—–-") != "":
+                        mention = None
+                if mention is None:
+                    mention = loose_mention(text, q.end, cs)
         if mention is not None and substantive(text, q):
-            claimed.add(quotes.index(q))
+            claimed.add(qi)
             start, kind = q.start, "direct"
-            lead = text[sent.start:q.start]
-            if len(lead.split()) >= 3 and not lead.rstrip().endswith((":", ",")):
+            if lead_words(text, sent.start, q.start, 3) and not _ends_in(text, sent.start, q.start, ":,"):
                 start, kind = sent.start, "mixed"
             elif q.start == sent.start:
-                start = _chain_back(text, sents, si, quotes, claimed, start)
-            end = chain(text, sents, si, q, quotes)
+                start = _chain_back(ctx, si, start)
+            end = chain(ctx, si, q)
             after_attr = max(ce, mention.end)
-            rest_q = next((x for x in inside if x.start >= after_attr and quotes.index(x) not in claimed),
-                          None)
-            if rest_q is not None and re.fullmatch(r"[\s,:;—–-]*", text[after_attr:rest_q.start]):
-                claimed.add(quotes.index(rest_q))
-                end = max(end, chain(text, sents, si, rest_q, quotes))
+            ri = claimed.next_free(bisect_left(quotes.starts, after_attr))
+            if ri < inside.stop and _PUNCT_GAP.fullmatch(text, after_attr, quotes[ri].start):
+                claimed.add(ri)
+                end = max(end, chain(ctx, si, quotes[ri]))
             return Draft(cs, ce, cue, mention, start, end, kind, 0.9, sent.paragraph)
 
     mention = left_mention(text, sent.start, cs)
-    if mention is not None and low.endswith("ing") and re.search(r"%|percent|half|third|quarter",
-                                                                   mention.text):
+    if mention is not None and low.endswith("ing") and _SHARE_WORDS.search(mention.text):
         return None  # "with 64% saying …": a poll's finding, not someone's statement
     if mention is None and _coordinated(text, sent.start, cs, low):
         mention = earlier[-1].mention if earlier else _sentence_subject(text, sent)
-    after = text[ce:sent.end]
-    if mention is None and (re.match(r"\s+(?:\w+\s+){0,2}?that\s", after) or re.match(
-            r"\s+(?:he|she|they|it|we|I|there|the|this|his|her|their)\s", after)):
-        clause = max(text.rfind(",", sent.start, cs), text.rfind("—", sent.start, cs), sent.start - 1) + 1
-        loose = loose_mention(text, clause, cs)
-        if loose is not None and len(loose.text.split()) <= 10:
-            mention = loose
-    if mention is None and low in ("says", "said", "told", "tells", "added", "adds") and re.match(
-            r"\s+[\w“\"]", after) and not re.match(r"\s+(?:by|of|to|for|with|in|on|at|about|from|and)\b",
-                                                    after):
+    if mention is None and (_THAT_SOON.match(text, ce, sent.end) or _PRONOUN_NEXT.match(text, ce, sent.end)):
+        lo = max(sent.start, cs - _CLAUSE_BACK)
+        cut = max(text.rfind(",", lo, cs), text.rfind("—", lo, cs))
+        if cut >= 0 or lo == sent.start:  # else the clause is too long for a loose phrase
+            loose = loose_mention(text, max(cut, sent.start - 1) + 1, cs)
+            if loose is not None and len(loose.text.split()) <= 10:
+                mention = loose
+    if mention is None and low in ("says", "said", "told", "tells", "added", "adds") and \
+            _WORD_NEXT.match(text, ce, sent.end) and not _PREP_NEXT.match(text, ce, sent.end):
         # "The billionaire businessman says running for president is tough"
-        head = re.search(r"(?:^|[.;:!?]\s+|,\s+)((?:The|the)\s+(?:[\w’'-]+\s+){0,3}[\w’'-]+)\s*$",
-                         text[sent.start:cs])
+        head = _the_head(text, sent.start, cs)
         if head:
-            mention = loose_mention(text, sent.start + head.start(1), sent.start + head.end(1))
+            mention = loose_mention(text, head[0], head[1])
 
     # B: a quotation right after the cue: NP said: “…”
-    after_q = [q for q in inside if q.start >= ce and quotes.index(q) not in claimed]
-    if mention is not None and after_q and substantive(text, after_q[0]):
-        q = after_q[0]
-        gap = text[ce:q.start]
-        if re.fullmatch(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?", gap) or re.fullmatch(
-                r"\s+(?:of|about|to|on|in)\s+[^“\"'.:]{1,50}?[:,]\s*", gap) or (
-                low in _OBJECT_CUES and re.fullmatch(r"\s*[\w.'’ ]{1,40}?[,:]\s*", gap)):
-            claimed.add(quotes.index(q))
+    bi = claimed.next_free(bisect_left(quotes.starts, ce))
+    if mention is not None and bi < inside.stop and substantive(text, quotes[bi]):
+        q = quotes[bi]
+        if any(p.fullmatch(text, ce, q.start) for p in _B_GAPS) or (
+                low in _OBJECT_CUES and _B_OBJECT_GAP.fullmatch(text, ce, q.start)):
+            claimed.add(bi)
             tail_end = trim_end(text, q.end, sent.end)
-            if len(re.findall(r"\w+", text[q.end:tail_end])) >= 3:
+            if has_words(text, q.end, tail_end, 3):
                 end = cut_trailing(text, q.start, tail_end)
                 return Draft(cs, ce, cue, mention, q.start, end, "mixed", 0.8, sent.paragraph)
-            end = chain(text, sents, si, q, quotes)
+            end = chain(ctx, si, q)
             return Draft(cs, ce, cue, mention, q.start, end, "direct", 0.9, sent.paragraph)
 
     # C: NP said: ⏎ “…”
-    if mention is not None and re.fullmatch(r"[^.!?]{0,60}:\s*", after) and si + 1 < len(sents):
+    if mention is not None and _COLON_AFTER.fullmatch(text, ce, sent.end) and si + 1 < len(sents):
         nxt = sents[si + 1]
-        q2 = next((x for x in quotes if x.start == nxt.start), None)
+        q2 = quotes.starting_at(nxt.start)
         if q2 is not None and quotes.index(q2) not in claimed:
             claimed.add(quotes.index(q2))
-            end = chain(text, sents, si + 1, q2, quotes)
+            end = chain(ctx, si + 1, q2)
             return Draft(cs, ce, cue, mention, q2.start, end, "direct", 0.85, sent.paragraph)
         if q2 is None and nxt.paragraph != sent.paragraph:
             end = trim_end(text, nxt.start, nxt.end)
             return Draft(cs, ce, cue, mention, nxt.start, end, "indirect", 0.6, sent.paragraph)
 
     # CLAUSE, NP said, CLAUSE — the attribution in the middle of what was said
-    if mention is not None and re.match(r"\s*,", after) and \
-            text[sent.start:mention.start].rstrip().endswith(",") and \
-            len(re.findall(r"\w+", text[sent.start:mention.start])) >= 2:
+    if mention is not None and _COMMA_NEXT.match(text, ce, sent.end) and \
+            _ends_in(text, sent.start, mention.start, ",") and \
+            has_words(text, sent.start, mention.start, 2):
         end = trim_end(text, sent.start, sent.end)
-        if len(re.findall(r"\w+", text[ce:end])) >= 2:
+        if has_words(text, ce, end, 2):
             kind = "mixed" if inside else "indirect"
-            for q in inside:
-                claimed.add(quotes.index(q))
+            _claim(ctx, inside)
             return Draft(cs, ce, cue, mention, sent.start, end, kind, 0.75, sent.paragraph)
 
     # D: NP said (that) CLAUSE
-    if mention is not None and (not weak or re.match(r"\s+(?:[\w’']+\s+){0,5}?that\s", after)):
+    if mention is not None and (not weak or _THAT_LATER.match(text, ce, sent.end)):
         begin = _content_start(text, ce, sent.end, low)
         if begin is not None:
             start = begin
             end = trim_end(text, start, sent.end)
             end = cut_trailing(text, start, end)
-            if len(re.findall(r"\w+", text[start:end])) >= _CLAUSE_MIN_WORDS:
-                kind = "mixed" if any(start <= q.start < end for q in inside) else "indirect"
-                for q in inside:
-                    if start <= q.start < end:
-                        claimed.add(quotes.index(q))
+            if has_words(text, start, end, _CLAUSE_MIN_WORDS):
+                held = _within(ctx, inside, start, end)
+                kind = "mixed" if held else "indirect"
+                _claim(ctx, held)
                 return Draft(cs, ce, cue, mention, start, end, kind, 0.75, sent.paragraph)
 
     # E: CLAUSE, NP said / CLAUSE, said NP — the cue closes the sentence
     right = None
     if mention is None:
-        comma = max(text.rfind(",", sent.start, cs), text.rfind("—", sent.start, cs))
+        lo = max(sent.start, cs - 79)  # the comma must be within 80 characters of the cue
+        comma = max(text.rfind(",", lo, cs), text.rfind("—", lo, cs))
         if comma > sent.start and cs - comma < 80:
             mention = loose_mention(text, comma + 1, cs)
             if mention is not None and mention.kind not in ("organisation", "group", "person"):
@@ -208,42 +265,79 @@ def _frame(text: str, sents: list[Sentence], si: int, quotes: list[Quote], insid
         obj = _OBJECT.match(text, tail_start, sent.end)
         if obj:
             tail_start = obj.end()
-    if not _only_adjuncts(text[tail_start:sent.end]):
+    if not _only_adjuncts(text, tail_start, sent.end):
         return None
     head_end = who.start if mention is not None else cs
-    lead = text[sent.start:head_end].strip()
-    if si > 0 and (not lead or re.fullmatch(r"(?:That|This|So|Or so)(?: was| is)?(?: how| what)?", lead)):
+    lead = stripped(text, sent.start, head_end, 16)
+    if si > 0 and lead is not None and (not lead or _BARE_LEAD.fullmatch(lead)):
         # “…” ⏎ Smith said so on Tuesday. — the attribution follows the quotation
         prev = sents[si - 1]
-        q0 = next((x for x in quotes if x.start == prev.start and prev.end - x.end <= 2), None)
-        if q0 is not None and quotes.index(q0) not in claimed and substantive(text, q0):
+        q0 = quotes.starting_at(prev.start)
+        if q0 is not None and prev.end - q0.end <= 2 and quotes.index(q0) not in claimed and \
+                substantive(text, q0):
             claimed.add(quotes.index(q0))
             return Draft(cs, ce, cue, who, q0.start, q0.end, "direct", 0.8, sent.paragraph)
-    comma = text.rfind(",", sent.start, head_end)
-    dash = max(text.rfind("—", sent.start, head_end), text.rfind("–", sent.start, head_end))
-    cut = max(comma, dash)
-    if cut < 0 or text[cut:head_end].strip(" ,—–") != "":
+    # the clause ends at a comma or dash followed only by spaces
+    cut = space_back(text, sent.start, head_end, " ") - 1
+    if cut < sent.start or text[cut] not in ",—–":
         return None
     start = sent.start
-    if len(re.findall(r"\w+", text[start:cut])) < _CLAUSE_MIN_WORDS:
+    if not has_words(text, start, cut, _CLAUSE_MIN_WORDS):
         return None
     kind = "indirect"
-    for q in inside:
-        if start <= q.start < cut:
-            claimed.add(quotes.index(q))
-            kind = "direct" if q.start == start and q.end >= cut else "mixed"
+    held = _within(ctx, inside, start, cut)
+    if held:
+        q = quotes[held[-1]]
+        kind = "direct" if q.start == start and q.end >= cut else "mixed"
+    _claim(ctx, held)
     if weak and kind == "indirect":
         return None
     return Draft(cs, ce, cue, who, start, cut, kind, 0.75, sent.paragraph)
 
 
-def _according_to(text: str, sent: Sentence, inside: list[Quote], cs: int, ce: int, claimed: set[int],
-                  quotes: list[Quote]) -> Draft | None:
-    lead = text[sent.start:cs].strip()
-    at_start = re.fullmatch(r"(?:(?:But|And|Yet|Still|However|Indeed|So),?)?", lead) is not None
+def _ends_in(text: str, start: int, end: int, chars: str) -> bool:
+    """Whether text[start:end].rstrip() ends with one of ``chars``."""
+    k = last_visible(text, start, end)
+    return k > start and text[k - 1] in chars
+
+
+def _within(ctx: Context, inside: range, start: int, end: int) -> range:
+    """The quotations of ``inside`` starting in [start, end)."""
+    held = ctx.quotes.between(start, end)
+    return range(max(held.start, inside.start), min(held.stop, inside.stop))
+
+
+def _claim(ctx: Context, held: range) -> None:
+    """Claim every quotation in ``held``, stepping over those already claimed."""
+    i = ctx.claimed.next_free(held.start)
+    while i < held.stop:
+        ctx.claimed.add(i)
+        i = ctx.claimed.next_free(i + 1)
+
+
+def _the_head(text: str, start: int, cs: int) -> tuple[int, int] | None:
+    """ "(…, )the billionaire businessman" ending at the cue: the span of the phrase, read from the
+    last 240 characters (the phrase is five words)."""
+    lo = max(start, cs - 240)
+    if lo == start:
+        m = _HEAD.search(text[start:cs])  # "^" is the sentence's start
+        return (start + m.start(1), start + m.end(1)) if m else None
+    m = _HEAD.search(text, lo, cs)  # in place, "^" cannot match: the sentence starts further left
+    return (m.start(1), m.end(1)) if m else None
+
+
+_AT_START = re.compile(r"(?:(?:But|And|Yet|Still|However|Indeed|So),?)?")
+_REST = re.compile(r"\s*,\s*(?=\S)")
+
+
+def _according_to(ctx: Context, sent: Sentence, inside: range, cs: int, ce: int) -> Draft | None:
+    text = ctx.text
+    lead = stripped(text, sent.start, cs, 8)
+    at_start = lead is not None and _AT_START.fullmatch(lead) is not None
     who = right_mention(text, ce, sent.end, appositive=not at_start)
     if at_start:
-        comma = text.find(",", ce, sent.end)
+        # a comma further than this would close a loose phrase of more than 30 words
+        comma = text.find(",", ce, min(sent.end, ce + _COMMA_MAX))
         if comma > 0 and (who is None or who.end < comma):
             who = loose_mention(text, ce, comma, max_words=30, anything=True) or who
     if who is None and not at_start:
@@ -251,91 +345,107 @@ def _according_to(text: str, sent: Sentence, inside: list[Quote], cs: int, ce: i
     if who is None:
         return None
     if at_start:
-        comma = text.find(",", who.end, sent.end)
-        if comma < 0 or comma - who.end > 120:
-            return None
+        comma = text.find(",", who.end, min(sent.end, who.end + 121))
+        if comma < 0:
+            return None  # none, or more than 120 characters after the phrase
         start = comma + 1
         while start < sent.end and text[start].isspace():
             start += 1
         end = trim_end(text, start, sent.end)
     else:
-        cut = text.rfind(",", sent.start, cs)
-        if cut < 0 or text[cut:cs].strip(" ,\n\t”’\"»") != "":
+        # the clause before ends at a comma, perhaps with closing quotation marks after it
+        cut = space_back(text, sent.start, cs, " \n\t”’\"»") - 1
+        if cut < sent.start or text[cut] != ",":
             return None
         start, end = sent.start, cut
-        if text[cut + 1:cs].strip() and text[cut + 1:cs].strip()[0] in "”’\"»":
-            end = cut + 1 + text[cut + 1:cs].index(text[cut + 1:cs].strip()[0]) + 1  # keep the closing mark
-        rest = re.match(r"\s*,\s*(\S.*)", text[who.end:sent.end], re.S)
-        if rest and len(re.findall(r"\w+", rest.group(1))) >= 3:
+        closing = text[cut + 1:cs].strip()
+        if closing and closing[0] in "”’\"»":
+            end = cut + 1 + text[cut + 1:cs].index(closing[0]) + 1  # keep the closing mark
+        rest = _REST.match(text, who.end, sent.end)
+        if rest and has_words(text, rest.end(), sent.end, 3):
             end = trim_end(text, start, sent.end)  # "Over the long term, according to X, the rise …"
-    if len(re.findall(r"\w+", text[start:end])) < _CLAUSE_MIN_WORDS:
+    if not has_words(text, start, end, _CLAUSE_MIN_WORDS):
         return None
-    kind = "indirect"
-    for q in inside:
-        if start <= q.start < end:
-            claimed.add(quotes.index(q))
-            kind = "mixed"
+    held = _within(ctx, inside, start, end)
+    _claim(ctx, held)
+    kind = "mixed" if held else "indirect"
     return Draft(cs, ce, "according to", who, start, end, kind, 0.75, sent.paragraph)
+
+
+_CONJUNCTION_BEFORE = re.compile(r"(?:\band|\bbut|\bthen)\s*(?:(?:also|later|then|\w+ly)\s*)?$")
 
 
 def _coordinated(text: str, sent_start: int, cs: int, cue: str) -> bool:
     """ "X called … and said …", "X flipped his choice – saying …": the cue shares the sentence subject."""
-    before = text[sent_start:cs].rstrip()
-    if re.search(r"(?:\band|\bbut|\bthen)\s*(?:(?:also|later|then|\w+ly)\s*)?$", before):
+    end = last_visible(text, sent_start, cs)
+    if ends_with(_CONJUNCTION_BEFORE, text, sent_start, end, 64):
         return True
-    return cue in _PARTICIPLE_OK and bool(re.search(r"[,—–-]$", before))
+    return cue in _PARTICIPLE_OK and end > sent_start and text[end - 1] in ",—–-"
+
+
+_DATELINE = re.compile(r"[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[-—–]+\s*")
+_OPENING = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Now|Meanwhile|Later|Earlier|Instead)\b,?\s*)?"
+                      r"(?:(?:In|On|At|During|After|Before|Since|For|With|Asked)\b[^,]{0,60},\s*)?")
 
 
 def _sentence_subject(text: str, sent: Sentence) -> Mention | None:
     start = sent.start
-    dateline = re.match(r"[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[-—–]+\s*", text[start:sent.end])
+    dateline = _DATELINE.match(text, start, sent.end)
     if dateline:
-        start += dateline.end()
-    m = re.match(r"(?:(?:But|And|So|Yet|Still|Then|Now|Meanwhile|Later|Earlier|Instead)\b,?\s*)?"
-                 r"(?:(?:In|On|At|During|After|Before|Since|For|With|Asked)\b[^,]{0,60},\s*)?",
-                 text[start:sent.end])
+        start = dateline.end()
+    m = _OPENING.match(text, start, sent.end)
     if m:
-        start += m.end()
+        start = m.end()
     who = right_mention(text, start, sent.end)
     if who is None or who.kind not in ("person", "organisation", "pronoun", "group", "title"):
         return None
     return who
 
 
+_ASK_WH = re.compile(r"(?:\s+[\w.'’-]+){0,6}?\s+(if|whether|why|what|how|which|who|when|where)\s")
+_TO_NEXT = re.compile(r"\s+to\s")
+_THAT_CLAUSE = re.compile(r"\s*,?\s*((?:[\w.'’-]+\s+){0,10}?)that\s")
+_ADJUNCT_LEAD = re.compile(r"(?:of|about|on|in|during|at|to|with|after|before)\s")
+_DURATION = re.compile(r"\s*(?:for|in|over)\s+(?:the\s+past\s+|recent\s+|several\s+|many\s+)?(?:weeks|"
+                       r"months|years|days|decades|some\s+time|a\s+while|a\s+long\s+time)\s*,?")
+# Adjuncts between a cue and its clause ("on Tuesday in a statement to reporters") are a few words;
+# some cue words are adjunct words too ("call"), so a run of them is not walked past this.
+_MAX_ADJUNCTS = 48
+
+
 def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
     i = ce
-    rest = text[i:end]
     if cue.startswith("ask"):
-        wh = re.match(r"(?:\s+[\w.'’-]+){0,6}?\s+(if|whether|why|what|how|which|who|when|where)\s", rest)
+        wh = _ASK_WH.match(text, i, end)
         if wh is None:
-            m = _OBJECT.match(rest)
-            return i + m.end() + 1 if m and re.match(r"\s+to\s", rest[m.end():]) else None
-        return i + wh.start(1)
+            m = _OBJECT.match(text, i, end)
+            return m.end() + 1 if m and _TO_NEXT.match(text, m.end(), end) else None
+        return wh.start(1)
     if cue in _OBJECT_CUES:
-        m = _OBJECT.match(rest)
+        m = _OBJECT.match(text, i, end)
         if m:
-            i += m.end()
+            i = m.end()
     # adjuncts ("on Tuesday", "in a statement", "in an interview with CNN") up to "that" or a comma
-    m = re.match(r"\s*,?\s*((?:[\w.'’-]+\s+){0,10}?)that\s", text[i:end])
+    m = _THAT_CLAUSE.match(text, i, end)
     if m and (all(w.lower() in ADJUNCT_WORDS or w[:1].isupper() or w.lower() in ("of", "for", "and", "'s")
                   for w in m.group(1).split())
-              or re.match(r"(?:of|about|on|in|during|at|to|with|after|before)\s", m.group(1))):
-        return i + m.end()
-    m = re.match(r"\s*(?:for|in|over)\s+(?:the\s+past\s+|recent\s+|several\s+|many\s+)?(?:weeks|"
-                 r"months|years|days|decades|some\s+time|a\s+while|a\s+long\s+time)\s*,?", text[i:end])
+              or _ADJUNCT_LEAD.match(m.group(1))):
+        return m.end()
+    m = _DURATION.match(text, i, end)
     if m:
-        i += m.end()
-    toks = tokens(text, i, end)
+        i = m.end()
+    toks = Ahead(text, i, end)
     k = 0
-    while k < len(toks) and toks[k].low in ADJUNCT_WORDS and (
-            toks[k].low not in ("the", "a", "an", "his", "her", "their", "its")
-            or (k > 0 and toks[k - 1].low in _PREPOSITIONS)):
+    while k < _MAX_ADJUNCTS and (t := toks.get(k)) is not None and t.low in ADJUNCT_WORDS and (
+            t.low not in ("the", "a", "an", "his", "her", "their", "its")
+            or (k > 0 and (prev := toks.get(k - 1)) is not None and prev.low in _PREPOSITIONS)):
         k += 1
-    if k < len(toks) and toks[k].text == ",":
+    t = toks.get(k)
+    if t is not None and t.text == ",":
         k += 1
-    if k >= len(toks):
+    first = toks.get(k)
+    if first is None:
         return None
-    first = toks[k]
     if first.low == "to" and cue.startswith("add"):
         return None  # "adding to his victories"
     if first.low == "to" and cue.split()[0] in _TO_CUES:
@@ -346,14 +456,14 @@ def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
     return first.start
 
 
-def _chain_back(text: str, sents: list[Sentence], si: int, quotes: list[Quote], claimed: set[int],
-                start: int) -> int:
+def _chain_back(ctx: Context, si: int, start: int) -> int:
     """ "“Why are you still endorsing him?” “What does this say about your party?” she asked." — earlier
     sentences of the paragraph that are whole, unclaimed quotations belong to the same statement."""
+    sents, quotes, claimed = ctx.sents, ctx.quotes, ctx.claimed
     k = si - 1
     while k >= 0 and sents[k].paragraph == sents[si].paragraph:
         prev = sents[k]
-        q0 = next((x for x in quotes if x.start == prev.start), None)
+        q0 = quotes.starting_at(prev.start)
         if q0 is None or prev.end - q0.end > 2 or quotes.index(q0) in claimed:
             break
         claimed.add(quotes.index(q0))
@@ -362,24 +472,36 @@ def _chain_back(text: str, sents: list[Sentence], si: int, quotes: list[Quote], 
     return start
 
 
+# (?<!\s) and (?:,|(?<!\s)): a cut starts at the first space of a run, where the original pattern's
+# leftmost match always started; without it each space of a long run would rescan the run.
+# (?=[,\s]): every alternative starts with one of those; the check first makes the scan cheaper.
+_TRAILING = re.compile(
+    r"(?=[,\s])(?:,\s+(?:according to|adding|saying|noting|he said|she said|they said)\b|"
+    r"(?<!\s)\s+(?:and|but)\s+(?:also\s+)?(?:" + _CUE_ALT + r")\b|"
+    r",\s+(?:and|but|while)\s+(?:[\w’'-]+\s+){1,6}?(?:said|say|says|told|added)\b|"
+    r",\s+(?:which|where|something|a move|a claim|an assertion|a statement|a charge)\b|"
+    r"(?:,|(?<!\s))\s+and\s+(?:accused|blamed|criticized|criticised|dismissed|praised|slammed|attacked)\b)")
+
+
 def cut_trailing(text: str, start: int, end: int) -> int:
     """Stop the reported clause before a trailing attribution or participle (", adding …")."""
-    m = re.search(r",\s+(?:according to|adding|saying|noting|he said|she said|they said)\b|"
-                  r"\s+(?:and|but)\s+(?:also\s+)?(?:" + _CUE_ALT + r")\b|"
-                  r",\s+(?:and|but|while)\s+(?:[\w’'-]+\s+){1,6}?(?:said|say|says|told|added)\b|"
-                  r",\s+(?:which|where|something|a move|a claim|an assertion|a statement|a charge)\b|"
-                  r",?\s+and\s+(?:accused|blamed|criticized|criticised|dismissed|praised|slammed|attacked)\b",
-                  text[start:end])
+    m = _TRAILING.search(text[start:end])
     return start + m.start() if m else end
 
 
-def _only_adjuncts(tail: str) -> bool:
-    words = re.findall(r"[\w’']+", tail)
+_TAIL_WORD = re.compile(r"[\w’']+")
+
+
+def _only_adjuncts(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], what follows a sentence-final cue and its speaker, is only time and
+    manner words (at most 12: read no further than the 13th)."""
+    words = [m.group() for m in islice(_TAIL_WORD.finditer(text, start, end), 13)]
     if len(words) > 12:
         return False
-    stripped = tail.strip(" .!?;:”\"’)")
-    if not stripped:
+    tail = text[start:end]
+    stripped_tail = tail.strip(" .!?;:”\"’)")
+    if not stripped_tail:
         return True
-    if re.match(r"\s*,", tail):  # an appositive after the speaker: ", a spokesman for X."
+    if _COMMA_NEXT.match(tail):  # an appositive after the speaker: ", a spokesman for X."
         return True
     return all(w.lower() in ADJUNCT_WORDS or w[:1].isupper() or w.isdigit() for w in words)

@@ -20,8 +20,10 @@ from worker.statements.lexicon import (
     TITLES,
     wordset,
 )
+from worker.statements.tokens import Ahead, Before, NeedMore, Token, before, tokens
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[\w]+(?:[’'&.-][\w]+)*(?:[’']s?)?\.?|[^\w\s]")
+__all__ = ["Mention", "Token", "build_mention", "left_mention", "loose_mention", "right_mention", "tokens"]
+
 _DETERMINERS = wordset("""the a an this that these those his her their its our another one two some several
 many other both most few""")
 _SENTENCE_ADVERBS = wordset("""but and so yet also however meanwhile still then now earlier later instead
@@ -34,21 +36,18 @@ saturday sunday today yesterday night morning evening afternoon week month year"
 _DESCRIPTORS = wordset("""former longtime long-time retired top senior junior chief deputy acting interim
 veteran prominent leading local federal state national foreign democratic republican conservative
 liberal progressive independent outgoing incoming then-""")
+_CONNECTORS_NOT_THE = NAME_CONNECTORS - {"the"}
 
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    start: int
-    end: int
-
-    @property
-    def low(self) -> str:
-        return self.text.lower()
-
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper()
+# Bounds on the walks from a cue to its speaker phrase. Without them one cue can walk over a whole
+# sentence ("report report report … said": every cue word is also a speaker noun) and every cue of
+# the sentence does it again. In the PolNeAR and SCU articles the walk over a phrase covers at most
+# 13 tokens either side of the cue, at most 4 auxiliaries sit between the phrase and the cue, and
+# the role read from the sentence's start before an appositive name is at most 42 tokens.
+_MAX_PHRASE = 32  # tokens walked over for one speaker phrase, either side of the cue
+_MAX_SKIPPED = 16  # auxiliaries and time words between the phrase and the cue ("has also said")
+_MAX_LEAD_ROLE = 96  # tokens of a role read back from the start of the sentence
+_LOOSE_SLACK = 24  # punctuation and auxiliaries trimmed off a loose phrase's ends
+_SHARE_CHARS = 240  # the characters a poll's share ("52 percent of Republicans") is looked for in
 
 
 @dataclass(frozen=True)
@@ -61,63 +60,46 @@ class Mention:
     kind: str  # pronoun | person | organisation | title | group | unknown
 
 
-def tokens(text: str, start: int, end: int) -> list[Token]:
-    out = []
-    for m in _TOKEN.finditer(text, start, end):
-        tok, s, e = m.group(), m.start(), m.end()
-        if tok.endswith(".") and len(tok) > 1 and not _abbrev(tok):
-            tok, e = tok[:-1], e - 1
-        out.append(Token(tok, s, e))
-    return out
-
-
-def _drop_parentheses(toks: list[Token]) -> list[Token]:
-    """Without short parenthesised asides such as a party code: "Sen. Kristen Gillibrand (D-NY)"."""
-    out: list[Token] = []
-    k = 0
-    while k < len(toks):
-        if toks[k].text == "(":
-            close = next((j for j in range(k + 1, min(k + 6, len(toks))) if toks[j].text == ")"), None)
-            if close is not None:
-                k = close + 1
-                continue
-        out.append(toks[k])
-        k += 1
-    return out
-
-
-def _abbrev(tok: str) -> bool:
-    low = tok.lower().rstrip(".")
-    return (low in ("mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "lt", "col", "sgt", "capt", "maj",
-                    "adm", "cmdr", "st", "jr", "sr", "prof", "rev", "hon", "inc", "corp", "co", "ltd", "ft")
-            or len(low) == 1 or "." in low)
-
-
 def _is_name_token(t: Token) -> bool:
     return t.cap and t.text[0].isalpha() and t.low not in _SENTENCE_ADVERBS
 
 
+def _skippable(t: Token) -> bool:
+    low = t.low
+    return low in AUXILIARIES or low in _LEFT_SKIP or (low.endswith("ly") and len(low) > 4 and not t.cap)
+
+
 def left_mention(text: str, sent_start: int, cue_start: int) -> Mention | None:
     """The speaker phrase ending just before a cue (auxiliaries such as "has also" skipped)."""
-    toks = _drop_parentheses(tokens(text, sent_start, cue_start))
-    while toks and (toks[-1].low in AUXILIARIES or toks[-1].low in _LEFT_SKIP
-                    or (toks[-1].low.endswith("ly") and len(toks[-1].low) > 4 and not toks[-1].cap)):
-        toks.pop()
-    if not toks:
+    size = 80  # characters: a dozen tokens, enough for most phrases
+    while True:
+        try:
+            return _left_mention(text, before(text, sent_start, cue_start, size))
+        except NeedMore:
+            size *= 4
+
+
+def _left_mention(text: str, toks: Before) -> Mention | None:
+    n = len(toks)
+    skipped = 0
+    while skipped < _MAX_SKIPPED and (last := toks.at(n - 1)) is not None and _skippable(last):
+        n -= 1
+        skipped += 1
+    last = toks.at(n - 1)
+    if last is None:
         return None
-    last = toks[-1]
-    share = _share_phrase(text, toks) if last.text[:1].isalnum() else None
+    share = _share_phrase(text, toks, n) if last.text[:1].isalnum() else None
     if share is not None:
         return share
     if last.low in PRONOUNS and last.low not in ("him", "her"):
         return Mention(last.start, last.end, last.text, None, None, "pronoun")
     if last.text == ",":
-        return _appositive_left(text, toks)
-    if last.low == "who" and len(toks) >= 3 and toks[-2].text == ",":
+        return _appositive_left(text, toks, n)
+    if last.low == "who" and toks.at(n - 3) is not None and toks.toks[n - 2].text == ",":
         # "former Maryland Gov. Martin O’Malley, who noted …"
-        m = _phrase_left(text, toks[:-2])
+        m = _phrase_left(text, toks, n - 2)
         return m if m is not None and m.kind in ("person", "organisation", "group") else None
-    return _phrase_left(text, toks)
+    return _phrase_left(text, toks, n)
 
 
 _SHARE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|per cent|%)|(?:a|the)\s+majority|(?:nearly|almost|about|"
@@ -126,88 +108,118 @@ _SHARE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|per cent|%)|(?:a|the)\s+majority
                     r"(?:\s+of\s+(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,2})?\s*$", re.I)
 
 
-def _share_phrase(text: str, toks: list[Token]) -> Mention | None:
+def _share_phrase(text: str, toks: Before, n: int) -> Mention | None:
     """A poll's share of respondents as the speaker: "52 percent said", "three-quarters said"."""
-    tail = text[toks[max(0, len(toks) - 7)].start:toks[-1].end]
+    toks.need(n - 7)
+    last = toks.toks[n - 1]
+    # bounded: the pattern rescans a long run of digits from each of its digits
+    tail = text[max(toks.toks[max(0, n - 7)].start, last.end - _SHARE_CHARS):last.end]
     m = _SHARE.search(tail)
     if m is None or not m.group().strip():
         return None
-    start = toks[-1].end - (len(tail) - m.start())
+    start = last.end - (len(tail) - m.start())
     while text[start].isspace():
         start += 1
-    return Mention(start, toks[-1].end, text[start:toks[-1].end], text[start:toks[-1].end], None, "group")
+    return Mention(start, last.end, text[start:last.end], text[start:last.end], None, "group")
 
 
-def _phrase_left(text: str, toks: list[Token]) -> Mention | None:
-    i = len(toks) - 1
-    head = toks[i]
+def _phrase_left(text: str, toks: Before, n: int) -> Mention | None:
+    """The speaker phrase ending with token n - 1."""
+    i = n - 1
+    head = toks.toks[i]
     if not (_is_name_token(head) or head.low in SPEAKER_NOUNS or head.low.rstrip("’'s") in SPEAKER_NOUNS):
         return None
     j = i
-    while j - 1 >= 0:
-        t = toks[j - 1]
+    while i - j < _MAX_PHRASE and (t := toks.at(j - 1)) is not None:
+        low = t.low
         if t.text in ",;:()—–\"“”„«»":
             break
-        if t.low in _DETERMINERS:
+        if low in _DETERMINERS:
             j -= 1
             break
-        if t.text[:1].islower() and t.text.isalpha() and t.low not in CLAUSE_WORDS and j - 2 >= 0 \
-                and toks[j - 2].low in ("the", "a", "an", "his", "her", "their", "its", "our"):
+        if t.text[:1].islower() and t.text.isalpha() and low not in CLAUSE_WORDS \
+                and (t2 := toks.at(j - 2)) is not None and t2.low in ("the", "a", "an", "his", "her", "their",
+                                                                     "its", "our"):
             j -= 2  # "the city attorney", "a campaign spokesman"
             break
-        if t.low in CLAUSE_WORDS and t.low not in NAME_CONNECTORS:
+        if low in CLAUSE_WORDS and low not in NAME_CONNECTORS:
             break
-        if _is_name_token(t) or t.low in TITLES or t.low in _DESCRIPTORS or t.low in SPEAKER_NOUNS \
-                or t.text.endswith(("’s", "'s")) or (t.low in NAME_CONNECTORS and j - 2 >= 0
-                                                      and toks[j - 2].cap) or t.text == "-":
+        if _is_name_token(t) or low in TITLES or low in _DESCRIPTORS or low in SPEAKER_NOUNS \
+                or t.text.endswith(("’s", "'s")) or t.text == "-" \
+                or (low in NAME_CONNECTORS and (t2 := toks.at(j - 2)) is not None and t2.cap):
             j -= 1
             continue
         break
-    boundary = max((b for b in range(j) if toks[b].text in ",;:—–"), default=-1)
-    between = toks[boundary + 1:j]
-    if between and len(between) <= 3 and (head.low in SPEAKER_NOUNS or head.cap) and all(
+    # "…, district leaders said", "…, school board members said": up to three plain words after the
+    # last clause punctuation (or the sentence's start) belong to the phrase
+    boundary: int | None = None  # None: further left than three words
+    for b in range(j - 1, j - 5, -1):
+        t = toks.at(b)
+        if t is None or t.text in ",;:—–":
+            boundary = b if t is not None else -1
+            break
+    if boundary is not None and boundary < j - 1 and (head.low in SPEAKER_NOUNS or head.cap) and all(
             t.text.isalpha() and t.low not in CLAUSE_WORDS and t.low not in _SENTENCE_ADVERBS
-            for t in between):
-        j = boundary + 1  # "…, district leaders said", "…, school board members said"
-    while j < i and (toks[j].low in NAME_CONNECTORS - {"the"} or toks[j].low in _SENTENCE_ADVERBS):
+            for t in toks.toks[boundary + 1:j]):
+        j = boundary + 1
+    while j < i and (toks.toks[j].low in _CONNECTORS_NOT_THE or toks.toks[j].low in _SENTENCE_ADVERBS):
         j += 1
-    span = toks[j:i + 1]
+    span = toks.toks[j:i + 1]
     if not span:
         return None
     return build_mention(text, span)
 
 
-def _appositive_left(text: str, toks: list[Token]) -> Mention | None:
+_PLACE_PREPOSITIONS = ("in", "on", "at", "from", "for", "with", "by", "to", "of", "after", "before", "during",
+                       "across", "throughout")
+
+
+def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
     """ "NAME, 44, said" / "NAME, a spokesman for X, said": the phrase before the appositive."""
-    commas = [k for k, t in enumerate(toks[:-1]) if t.text == ","]
-    for k in reversed(commas[-3:]):
-        if len(toks) - k > 30:
-            break
-        before = toks[:k]
-        if not before:
-            continue
-        m = _phrase_left(text, before)
-        inner = [t for t in toks[k + 1:-1]]
+    # the last three commas before the final one, nearest first; none further than 30 tokens back
+    # counts (the original loop stopped at the first that far)
+    toks.need(n - 30)
+    commas: list[int] = []
+    for k in range(n - 2, max(-1, n - 31), -1):
+        if toks.toks[k].text == ",":
+            commas.append(k)
+            if len(commas) == 3:
+                break
+    for k in commas:
+        if k == 0:
+            toks.need(-1)
+            continue  # nothing before the comma
+        m = _phrase_left(text, toks, k)
+        inner = toks.toks[k + 1:n - 1]
         named_inner = build_mention(text, inner) if inner and len(inner) <= 5 else None
         if named_inner is not None and named_inner.kind == "person" and m is not None and m.kind != "person" \
-                and k == commas[-1]:
+                and k == commas[0]:
             # "Wyoming’s Republican secretary of state, Chuck Gray, said"
             return Mention(named_inner.start, named_inner.end, named_inner.text, named_inner.name,
                            named_inner.role or m.text, "person")
-        lead = [t for t in before if t.end <= (m.start if m is not None else 0)]
-        if lead and lead[-1].low in ("in", "on", "at", "from", "for", "with", "by", "to", "of", "after",
-                                     "before", "during", "across", "throughout"):
-            continue  # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker
+        if m is not None:
+            b = k - 1
+            while (t := toks.at(b)) is not None and t.end > m.start:
+                b -= 1
+            if t is not None and t.low in _PLACE_PREPOSITIONS:
+                continue  # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker
         if inner and (m is None or m.kind in ("title", "group")):
             # "The minister, Ana Lopes, said": the appositive is the name
             named = build_mention(text, inner)
             if named is not None and named.kind == "person":
-                given = named.role or (m.text if m is not None else text[before[0].start:before[-1].end])
+                given = named.role or (m.text if m is not None else _lead_role(text, toks, k))
                 return Mention(named.start, named.end, named.text, named.name, given, "person")
         if m is not None and m.kind in ("person", "organisation"):
-            appos = text[toks[k].end:toks[-1].start].strip()
+            appos = text[toks.toks[k].end:toks.toks[n - 1].start].strip()
             return Mention(m.start, m.end, m.text, m.name, _role_from_appositive(appos) or m.role, m.kind)
     return None
+
+
+def _lead_role(text: str, toks: Before, k: int) -> str:
+    """What precedes an appositive name when it is no speaker phrase, from the sentence's start."""
+    first = k - _MAX_LEAD_ROLE
+    toks.need(first)
+    return text[toks.toks[max(0, first)].start:toks.toks[k - 1].end]
 
 
 def _role_from_appositive(appos: str) -> str | None:
@@ -217,31 +229,38 @@ def _role_from_appositive(appos: str) -> str | None:
     return appos[:120] or None
 
 
+_NAMED_AFTER = re.compile(r"(?:\s+(?:of|for|at|on|with)\s+[^,.;]{1,40})?\s*,\s*((?:[A-Z][\w.'’-]*\s+){1,3}"
+                          r"[A-Z][\w'’-]*)\s*(?=[,.;]|$)")
+_APPOSITIVE_AFTER = re.compile(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,80}? (?:of|at|for|with) "
+                               r"[^,.;]{3,80}?)(?=[,.;]|\s+(?:who|which|said|says)\b|$)")
+
+
 def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -> Mention | None:
     """The speaker phrase starting just after a cue ("…,” said Sen. Ted Cruz, a Republican)."""
-    toks = tokens(text, start, end)
-    if not toks:
+    toks = Ahead(text, start, end)
+    first = toks.get(0)
+    if first is None:
         return None
-    if toks[0].low in PRONOUNS and toks[0].low not in ("him", "her", "it"):
-        return Mention(toks[0].start, toks[0].end, toks[0].text, None, None, "pronoun")
+    if first.low in PRONOUNS and first.low not in ("him", "her", "it"):
+        return Mention(first.start, first.end, first.text, None, None, "pronoun")
     j = 0
-    while j < len(toks):
-        t = toks[j]
-        if t.low in _DETERMINERS and j == 0:
+    while j < _MAX_PHRASE and (t := toks.get(j)) is not None:
+        low = t.low
+        if low in _DETERMINERS and j == 0:
             j += 1
             continue
-        if _is_name_token(t) or t.low in TITLES or t.low in _DESCRIPTORS or t.low in SPEAKER_NOUNS \
-                or (t.low in NAME_CONNECTORS and j + 1 < len(toks) and toks[j + 1].cap and j > 0) \
+        if _is_name_token(t) or low in TITLES or low in _DESCRIPTORS or low in SPEAKER_NOUNS \
+                or (low in NAME_CONNECTORS and (t1 := toks.get(j + 1)) is not None and t1.cap and j > 0) \
                 or t.text.endswith(("’s", "'s")) or t.text == "-":
             j += 1
             continue
-        ahead = toks[j + 1:j + 3]
-        if t.text[:1].isalpha() and t.low not in CLAUSE_WORDS and any(_is_name_token(x) for x in ahead) \
+        ahead = [x for x in (toks.get(j + 1), toks.get(j + 2)) if x is not None]
+        if t.text[:1].isalpha() and low not in CLAUSE_WORDS and any(_is_name_token(x) for x in ahead) \
                 and not any(x.text in ",.;:" for x in ahead[:1]):
             j += 1  # "truck driver Pat Jordan"
             continue
         break
-    span = toks[:j]
+    span = toks.first(j)
     while span and (span[-1].low in NAME_CONNECTORS or span[-1].low in _DETERMINERS):
         span.pop()
     if not span:
@@ -249,18 +268,16 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
     m = build_mention(text, span)
     if m is None:
         return None
-    rest = text[span[-1].end:end]
+    # matched in place, up to the sentence's end: each pattern reads a bounded stretch of it
+    after = span[-1].end
     if m.kind in ("title", "group"):
-        named = re.match(r"(?:\s+(?:of|for|at|on|with)\s+[^,.;]{1,40})?\s*,\s*((?:[A-Z][\w.'’-]*\s+){1,3}"
-                         r"[A-Z][\w'’-]*)\s*(?=[,.;]|$)", rest)
+        named = _NAMED_AFTER.match(text, after, end)
         if named:
-            s0 = span[-1].end + named.start(1)
-            name_m = build_mention(text, tokens(text, s0, span[-1].end + named.end(1)))
+            name_m = build_mention(text, tokens(text, named.start(1), named.end(1)))
             if name_m is not None and name_m.kind == "person":
-                title = text[m.start:span[-1].end + named.start(1)].rstrip(" ,")
+                title = text[m.start:named.start(1)].rstrip(" ,")
                 return Mention(name_m.start, name_m.end, name_m.text, name_m.name, title, "person")
-    appos = re.match(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,80}? (?:of|at|for|with) [^,.;]{3,80}?)"
-                     r"(?=[,.;]|\s+(?:who|which|said|says)\b|$)", rest)
+    appos = _APPOSITIVE_AFTER.match(text, after, end)
     if appos and m.kind == "person" and appositive:
         role = _role_from_appositive(appos.group(1).strip())
         if role:
@@ -340,7 +357,12 @@ def loose_mention(text: str, start: int, end: int, *, max_words: int = 12,
     """A speaker phrase in a slot where only a speaker can stand ("…,” the gambling tycoon told …;
     according to a recent poll of Indiana voters, …): up to 12 words, typed by build_mention when
     it can, else kept as a group."""
-    toks = [t for t in tokens(text, start, end)]
+    # the slot can run to the end of a long sentence: read no more tokens than a phrase of
+    # max_words can have with its trimmed ends
+    limit = max_words + _LOOSE_SLACK
+    toks = Ahead(text, start, end).first(limit + 1)
+    if len(toks) > limit:
+        return None
     while toks and toks[0].text in ",;:—–-":
         toks.pop(0)
     while toks and (toks[-1].text in ",;:—–-" or toks[-1].low in AUXILIARIES or toks[-1].low in _LEFT_SKIP):

@@ -5,63 +5,85 @@ questions are added (special.py). A quotation continued by the next sentences of
 ("…,” he said. “…”) joins them. A quotation no cue claims, standing as its own sentence, continues
 the latest speaker with lower confidence. A cue inside another statement's content is dropped.
 Speakers are then resolved in text order (see resolve.py).
+
+The cost grows linearly with the text and its quotation marks: quotations, sentences, claimed
+quotations and entities are looked up by bisection and maps, never by a scan over all of them; a
+cue reads its sentence only within fixed reaches (frames.py), its speaker phrase only as far as the
+phrase goes (mentions.py, tokens.py) and earlier speakers only a fixed way back (resolve.py). The
+bounds are well beyond anything in real articles (see where each is set).
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+from bisect import bisect_left, bisect_right
 
-from worker.statements.draft import Draft
+from worker.statements.draft import Context, Draft
 from worker.statements.frames import sentence_drafts
 from worker.statements.model import Statement
-from worker.statements.resolve import Entity, Registry
-from worker.statements.segment import Quote, Sentence, find_quotes, paragraphs, sentences
+from worker.statements.resolve import Recent, Registry
+from worker.statements.segment import QuoteIndex, find_quotes, paragraphs, sentences
 from worker.statements.special import asked_drafts, colon_quotes, headline_drafts
+from worker.statements.window import SpanSet
 
 
 def parse_statements(text: str) -> list[Statement]:
     if not text or not text.strip():
         return []
     paras = paragraphs(text)
-    quotes = find_quotes(text, paras)
+    quotes = QuoteIndex(find_quotes(text, paras))
     sents = sentences(text, paras, quotes)
-    claimed: set[int] = set()
+    ctx = Context(text, sents, quotes)
     drafts: list[Draft] = []
     for si in range(len(sents)):
-        drafts.extend(sentence_drafts(text, sents, si, quotes, claimed))
-    drafts.extend(colon_quotes(text, sents, quotes, claimed))
+        drafts.extend(sentence_drafts(ctx, si))
+    drafts.extend(colon_quotes(ctx))
     drafts.extend(asked_drafts(text, sents, drafts))
     drafts.extend(headline_drafts(text, paras, drafts))
     drafts = _drop_nested(drafts)
-    registry = Registry(text, sents, [(q.start, q.end) for q in quotes])
-    return _resolve(text, drafts, quotes, sents, claimed, registry)
+    registry = Registry(text, sents, quotes)
+    return _resolve(ctx, drafts, registry)
 
 
 # --- framing ------------------------------------------------------------------------------------
 
 def _drop_nested(drafts: list[Draft]) -> list[Draft]:
-    """A cue inside another statement's content belongs to what is being reported: drop it."""
-    out = []
-    for d in drafts:
-        size = d.content_end - d.content_start
-        if any(o is not d and o.content_start <= d.cue_start < o.content_end
-               and o.content_end - o.content_start > size for o in drafts):
-            continue
-        out.append(d)
-    return out
+    """A cue inside another statement's content belongs to what is being reported: drop it.
+
+    Whether some content starts at or before the cue, ends after it and is longer than the draft's
+    own: a sweep over the cues in text order with a heap of the contents started so far, largest
+    first, whose top is discarded once it ends at or before the cue (later cues are further on)."""
+    by_start = sorted(drafts, key=lambda d: d.content_start)
+    nested: set[int] = set()
+    heap: list[tuple[int, int]] = []  # (-size, content_end)
+    k = 0
+    for d in sorted(drafts, key=lambda d: d.cue_start):
+        while k < len(by_start) and by_start[k].content_start <= d.cue_start:
+            o = by_start[k]
+            heapq.heappush(heap, (o.content_start - o.content_end, o.content_end))
+            k += 1
+        while heap and heap[0][1] <= d.cue_start:
+            heapq.heappop(heap)
+        if heap and -heap[0][0] > d.content_end - d.content_start:
+            nested.add(id(d))
+    return [d for d in drafts if id(d) not in nested]
 
 
 # --- resolving ----------------------------------------------------------------------------------
 
-def _resolve(text: str, drafts: list[Draft], quotes: list[Quote], sents: list[Sentence], claimed: set[int],
-             registry: Registry) -> list[Statement]:
-    floating = _floating(text, quotes, sents, claimed, drafts)
+def _resolve(ctx: Context, drafts: list[Draft], registry: Registry) -> list[Statement]:
+    text = ctx.text
+    floating = _floating(ctx, drafts)
     items = sorted(drafts + floating, key=lambda d: (d.content_start if d.mention is None else d.cue_start))
-    recent: list[tuple[int, Entity]] = []
+    recent = Recent()
     out: list[Statement] = []
     for d in items:
         if d.mention is None:
-            ent = next((e for at, e in reversed(recent) if d.content_start - at < 1500), None)
+            # the latest speaker within 1,500 characters: ``recent`` is in text order and every
+            # position in it is at or before this content's start
+            latest = recent.last()
+            ent = latest[1] if latest is not None and d.content_start - latest[0] < 1500 else None
             if ent is None:
                 continue
             stype = ent.kind if ent.kind in ("person", "organisation") else "unknown"
@@ -74,7 +96,7 @@ def _resolve(text: str, drafts: list[Draft], quotes: list[Quote], sents: list[Se
             implicit = d.mention.end <= d.mention.start
             s_start, s_end = (None, None) if implicit else (d.mention.start, d.mention.end)
             if r.entity is not None:
-                recent.append((d.cue_start, r.entity))
+                recent.append(d.cue_start, r.entity)
         cs, ce = d.content_start, d.content_end
         if ce <= cs:
             continue
@@ -89,23 +111,28 @@ def _resolve(text: str, drafts: list[Draft], quotes: list[Quote], sents: list[Se
     return out
 
 
-def _floating(text: str, quotes: list[Quote], sents: list[Sentence], claimed: set[int],
-              drafts: list[Draft]) -> list[Draft]:
+def _floating(ctx: Context, drafts: list[Draft]) -> list[Draft]:
+    text, quotes, claimed = ctx.text, ctx.quotes, ctx.claimed
     out = []
-    covered = [(d.content_start, d.content_end) for d in drafts]
+    covered = SpanSet([(d.content_start, d.content_end) for d in drafts])
+    ends = sorted(d.content_end for d in drafts)
+    newlines = [m.start() for m in re.finditer("\n", text)]
     for qi, q in enumerate(quotes):
-        if qi in claimed or not q.closed or q.words(text) < 5 or any(a <= q.start < b for a, b in covered):
+        if qi in claimed or not q.closed or q.words(text) < 5 or covered.holds(q.start):
             continue
-        sent = next((s for s in sents if s.start == q.start), None)
+        sent = ctx.sentences.starting_at(q.start)
         if sent is None or sent.end - q.end > 2:
             continue
-        para_start = text.rfind("\n", 0, q.start) + 1
-        if q.start != para_start and not _follows_statement(q.start, drafts):
+        k = bisect_left(newlines, q.start)  # text.rfind("\n", 0, q.start) + 1
+        line_start = newlines[k - 1] + 1 if k else 0
+        if q.start != line_start and not _follows_statement(q.start, ends):
             continue
         end = q.end
         out.append(Draft(q.start, q.start, "", None, q.start, end, "direct", 0.5, sent.paragraph))
     return out
 
 
-def _follows_statement(pos: int, drafts: list[Draft]) -> bool:
-    return any(0 <= pos - d.content_end < 200 for d in drafts)
+def _follows_statement(pos: int, ends: list[int]) -> bool:
+    """Whether a statement's content ends at most 199 characters before pos (ends: sorted)."""
+    k = bisect_right(ends, pos)
+    return k > 0 and pos - ends[k - 1] < 200

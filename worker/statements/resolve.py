@@ -4,11 +4,12 @@ organisations introduced earlier in the text."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from worker.statements.lexicon import COUNTRIES, FEMALE_NAMES, HONORIFICS, MALE_NAMES, TITLES, wordset
 from worker.statements.mentions import Mention, Token, build_mention, tokens
-from worker.statements.segment import Sentence
+from worker.statements.segment import QuoteIndex, Sentence
 
 _FEMALE = re.compile(r"\b(?:she|her|hers|herself|Mrs\.?|Ms\.?|Miss|woman|spokeswoman|chairwoman|"
                      r"congresswoman|councilwoman|mother|wife|daughter|sister|queen|princess)\b")
@@ -42,23 +43,56 @@ class Resolved:
     entity: Entity | None
 
 
+# Bounds on looking back through the registry (each lookup would otherwise scan every entity or
+# mention so far, which grows with the text). In the PolNeAR and SCU articles a bare title ("the
+# spokesman") finds its person at most 46 mentions back, and at most 11 people share a surname.
+_TITLE_LOOKBACK = 256  # mentions
+_SURNAME_LOOKBACK = 64  # people with the same surname
+
+
+class Recent:
+    """(position, entity) of the speakers of the statements resolved so far, in text order."""
+
+    def __init__(self) -> None:
+        self.at: list[int] = []
+        self.entities: list[Entity] = []
+
+    def append(self, at: int, ent: Entity) -> None:
+        # statements are resolved in the order of their cues, so ``at`` never decreases: the
+        # lookups bisect it
+        self.at.append(at)
+        self.entities.append(ent)
+
+    def last(self) -> tuple[int, Entity] | None:
+        return (self.at[-1], self.entities[-1]) if self.at else None
+
+
 class Registry:
     """People and organisations in order of appearance, for one text."""
 
-    def __init__(self, text: str, sentences: list[Sentence], quote_spans: list[tuple[int, int]]):
+    def __init__(self, text: str, sentences: list[Sentence], quotes: QuoteIndex):
         self.text = text
         self.entities: list[Entity] = []
         self.mentions: list[tuple[int, Entity]] = []  # (position, entity), in text order
         self.subjects: list[tuple[int, Entity]] = []  # sentence subjects, for "it" and "they"
+        # persons by (first word, last word) and by last word, organisations by name, all lower-case
+        self._by_names: dict[tuple[str, str], list[Entity]] = {}
+        self._by_surname: dict[str, list[Entity]] = {}
+        self._orgs: dict[str, Entity] = {}
+        self._role_words: dict[str, frozenset[str]] = {}
+        self._quotes = quotes
         for sent in sentences:
-            self._scan(sent, quote_spans)
+            self._scan(sent)
         self.mentions.sort(key=lambda m: m[0])
+        self._mention_at = [at for at, _ in self.mentions]
+        self._subject_at = [at for at, _ in self.subjects]
+        self._line_starts: _LineStarts | None = None  # built when "it" or "they" is first resolved
 
     # --- building -------------------------------------------------------------------------------
 
-    def _scan(self, sent: Sentence, quote_spans: list[tuple[int, int]]) -> None:
-        toks = [t for t in tokens(self.text, sent.start, sent.end)
-                if not any(s < t.start < e for s, e in quote_spans)]
+    def _scan(self, sent: Sentence) -> None:
+        inside = self._quotes.strictly_inside
+        toks = [t for t in tokens(self.text, sent.start, sent.end) if not inside(t.start)]
         runs: list[list[Token]] = []
         run: list[Token] = []
         for idx, t in enumerate(toks):
@@ -79,8 +113,10 @@ class Registry:
         for r in runs:
             while r and r[-1].low in ("of", "the", "de", "van", "von", "al"):
                 r.pop()
-            while r and r[0].low in _LEADING_FUNCTION_WORDS:
-                r = r[1:]
+            lead = 0  # cut once: "But But … But Smith" would otherwise copy the run for every "But"
+            while lead < len(r) and r[lead].low in _LEADING_FUNCTION_WORDS:
+                lead += 1
+            r = r[lead:]
             if not r:
                 continue
             m = build_mention(self.text, r)
@@ -112,7 +148,9 @@ class Registry:
         if ent is None:
             ent = Entity(name, "person", m.role, None, pos, pos, _name_words(name))
             self.entities.append(ent)
+            self._index_person(ent)
         elif len(name.split()) > len(ent.name.split()) and ent.name.split()[-1] == name.split()[-1]:
+            # found by its first and last word, which the longer name shares: its index keys hold
             ent.name, ent.words = name, _name_words(name)
         if m.role and not ent.role:
             ent.role = m.role
@@ -134,12 +172,13 @@ class Registry:
 
     def add_org(self, name: str, pos: int) -> Entity:
         key = re.sub(r"^(?:the|The)\s+", "", name)
-        for ent in self.entities:
-            if ent.kind == "organisation" and ent.name.lower() == key.lower():
-                ent.last = max(ent.last, pos)
-                return ent
+        found = self._orgs.get(key.lower())
+        if found is not None:
+            found.last = max(found.last, pos)
+            return found
         ent = Entity(key, "organisation", None, None, pos, pos, {key.lower()})
         self.entities.append(ent)
+        self._orgs[key.lower()] = ent
         return ent
 
     def add_group(self, name: str, pos: int) -> Entity:
@@ -147,24 +186,31 @@ class Registry:
         self.entities.append(ent)
         return ent
 
+    def _index_person(self, ent: Entity) -> None:
+        words = ent.name.lower().split()
+        self._by_names.setdefault((words[0], words[-1]), []).append(ent)
+        self._by_surname.setdefault(words[-1], []).append(ent)
+
     def find_person(self, name: str, pos: int, *, allow_later: bool = False) -> Entity | None:
+        """The latest person (in order of registration) that ``name`` can refer to: the same name, the
+        same last word and, when ``name`` has several words, the same first word."""
         words = name.split()
         if not words:
             return None
         last = words[-1].lower()
-        best = None
-        for ent in self.entities:
-            if ent.kind != "person" or (ent.first > pos and not allow_later):
-                continue
-            ent_words = ent.name.lower().split()
-            if ent.name.lower() == name.lower() or (last == ent_words[-1] and (
-                    len(words) == 1 or words[0].lower() == ent_words[0])):
-                best = ent
-        return best
+        if len(words) == 1:
+            candidates = self._by_surname.get(last, [])
+        else:  # the same name has the same first and last word too
+            candidates = self._by_names.get((words[0].lower(), last), [])
+        # index order is registration order; the same surname is shared by a handful of people
+        for ent in reversed(candidates[-_SURNAME_LOOKBACK:]):
+            if allow_later or ent.first <= pos:
+                return ent
+        return None
 
     # --- resolving ------------------------------------------------------------------------------
 
-    def resolve(self, m: Mention, pos: int, recent: list[tuple[int, Entity]]) -> Resolved:
+    def resolve(self, m: Mention, pos: int, recent: Recent) -> Resolved:
         """``recent``: (position, entity) of earlier statements' speakers, oldest first."""
         if m.kind == "pronoun":
             return self._pronoun(m, pos, recent)
@@ -197,7 +243,7 @@ class Registry:
             return Resolved("unknown", "unknown", None, 0.3, None)
         return Resolved(m.text, "unknown", None, 0.6, None)
 
-    def _pronoun(self, m: Mention, pos: int, recent: list[tuple[int, Entity]]) -> Resolved:
+    def _pronoun(self, m: Mention, pos: int, recent: Recent) -> Resolved:
         p = m.text.lower()
         if p in ("i", "we", "you"):
             return Resolved(m.text, "unknown", None, 0.3, None)
@@ -211,18 +257,21 @@ class Registry:
         def fits(ent: Entity) -> bool:
             return ent.kind in kinds and not (p == "they" and ent.name.lower() in COUNTRIES)
 
-        for at, ent in reversed(recent):
-            if pos - at > 1500 or len(re.findall(r"\n\s*\S", self.text[at:pos])) > 4:
+        for k in range(len(recent.at) - 1, -1, -1):
+            at = recent.at[k]
+            if pos - at > 1500 or self._lines().between(at, pos) > 4:
+                break
+            if fits(recent.entities[k]):
+                return self._bind(recent.entities[k], None, 0.75)
+        for k in range(bisect_left(self._subject_at, pos) - 1, -1, -1):  # subjects before pos
+            at, ent = self.subjects[k]
+            if pos - at > 2500:
                 break
             if fits(ent):
-                return self._bind(ent, None, 0.75)
-        for at, ent in reversed(self.subjects):
-            if at < pos and pos - at <= 2500 and fits(ent):
                 return self._bind(ent, None, 0.65)
         return Resolved(m.text, "unknown", None, 0.3, None)
 
-    def _personal(self, m: Mention, pos: int, recent: list[tuple[int, Entity]],
-                  gender: str | None) -> Resolved:
+    def _personal(self, m: Mention, pos: int, recent: Recent, gender: str | None) -> Resolved:
         """he / she: the latest person of that gender who spoke or stood as a sentence's subject."""
         def fits(ent: Entity) -> bool:
             return ent.kind == "person" and not (gender and ent.gender and ent.gender != gender)
@@ -230,16 +279,28 @@ class Registry:
         def likely(ent: Entity) -> bool:
             return fits(ent) and ent.evidence
 
+        # each list is in text order: walk back from pos to the first that fits, within the window
         best: tuple[int, Entity, float] | None = None
-        for at, ent in recent:
-            if at < pos and pos - at <= 2000 and fits(ent) and (best is None or at >= best[0]):
-                best = (at, ent, 0.8)
-        for at, ent in self.subjects:
-            if at < pos and pos - at <= 2500 and likely(ent) and (best is None or at > best[0]):
+        for k in range(bisect_left(recent.at, pos) - 1, -1, -1):
+            at = recent.at[k]
+            if pos - at > 2000:
+                break
+            if fits(recent.entities[k]):
+                best = (at, recent.entities[k], 0.8)
+                break
+        for k in range(bisect_left(self._subject_at, pos) - 1, -1, -1):
+            at, ent = self.subjects[k]
+            if pos - at > 2500 or (best is not None and at <= best[0]):
+                break
+            if likely(ent):
                 best = (at, ent, 0.7)
+                break
         if best is None:
-            for at, ent in reversed(self.mentions):
-                if at < pos and pos - at <= 2500 and fits(ent):
+            for k in range(bisect_left(self._mention_at, pos) - 1, -1, -1):
+                at, ent = self.mentions[k]
+                if pos - at > 2500:
+                    break
+                if fits(ent):
                     best = (at, ent, 0.6)
                     break
         if best is None:
@@ -252,32 +313,54 @@ class Registry:
         kind = ent.kind if ent.kind in ("person", "organisation") else "unknown"
         return Resolved(ent.name, kind, ent.role, confidence, ent)
 
-    def _mentions_between(self, a: int, b: int) -> list[tuple[int, Entity]]:
-        return [(p, e) for p, e in self.mentions if a < p < b]
-
     def _by_title(self, title: str, pos: int) -> Entity | None:
         words = {w for w in re.findall(r"[a-z]+", title.lower()) if w not in ("the", "of", "a", "an")}
         if not words:
             return None
-        best = None
-        for at, ent in self.mentions:
-            if at >= pos or ent.kind != "person" or not ent.role:
-                continue
-            role_words = set(re.findall(r"[a-z]+", ent.role.lower()))
-            if words <= role_words:
-                best = ent
-        return best
-
-    def _org_named(self, name: str, pos: int) -> Entity | None:
-        low = name.lower()
-        for ent in self.entities:
-            if ent.kind == "organisation" and ent.first <= pos and low in (ent.name.lower(), *ent.words):
+        # the latest mention before pos of a person whose role has those words
+        top = bisect_left(self._mention_at, pos)
+        for k in range(top - 1, max(-1, top - 1 - _TITLE_LOOKBACK), -1):
+            ent = self.mentions[k][1]
+            if ent.kind == "person" and ent.role and words <= self._words_of_role(ent.role):
                 return ent
         return None
 
+    def _lines(self) -> _LineStarts:
+        if self._line_starts is None:
+            self._line_starts = _LineStarts(self.text)
+        return self._line_starts
 
-def _same_para(text: str, a: int, b: int) -> bool:
-    return "\n" not in text[a:b]
+    def _words_of_role(self, role: str) -> frozenset[str]:
+        words = self._role_words.get(role)
+        if words is None:
+            words = self._role_words[role] = frozenset(re.findall(r"[a-z]+", role.lower()))
+        return words
+
+    def _org_named(self, name: str, pos: int) -> Entity | None:
+        ent = self._orgs.get(name.lower())  # an organisation's words are its lower-case name
+        return ent if ent is not None and ent.first <= pos else None
+
+
+class _LineStarts:
+    """Where the text's lines start: the matches of ``\\n\\s*\\S`` (a newline, perhaps more space, then
+    the next visible character), counted between two positions by bisection instead of by running
+    the pattern over the text between them."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        # one match per run of space holding a newline and followed by a visible character: from the
+        # run's first newline to just past that character. Found through the runs, linearly: the
+        # pattern itself rescans a trailing run of newlines from each of them.
+        for run in re.finditer(r"\s+", text):
+            nl = text.find("\n", run.start(), run.end())
+            if nl >= 0 and run.end() < len(text):
+                self.starts.append(nl)
+                self.ends.append(run.end() + 1)
+
+    def between(self, a: int, b: int) -> int:
+        """How many times ``\\n\\s*\\S`` occurs in text[a:b], a not being white space."""
+        return max(0, bisect_right(self.ends, b) - bisect_left(self.starts, a))
 
 
 def _clean_name(name: str) -> str:

@@ -9,7 +9,9 @@ ever raises on unbalanced marks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from worker.statements.lexicon import ABBREVIATIONS
 
@@ -33,9 +35,17 @@ class Quote:
     start: int  # at the opening mark
     end: int  # just after the closing mark (or at the paragraph's end when left open)
     closed: bool
+    # the word count, counted once: every cue near a quotation asks for it, and a quotation left
+    # open runs to its paragraph's end, which has no bound
+    _words: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def words(self, text: str) -> int:
-        return len(re.findall(r"\w+", text[self.start:self.end]))
+        if not self._words:
+            self._words.append(len(_WORD.findall(text, self.start, self.end)))
+        return self._words[0]
+
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -158,35 +168,87 @@ def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
     return quotes
 
 
+class QuoteIndex:
+    """A text's quotations as find_quotes returns them (in text order and disjoint: each starts after
+    the previous one ends), with the lookups the framing passes make for every cue and sentence done
+    by bisection and maps instead of a scan over all quotations."""
+
+    def __init__(self, quotes: list[Quote]) -> None:
+        self.quotes = quotes
+        self.starts = [q.start for q in quotes]
+        self.ends = [q.end for q in quotes]
+        self._by_start = {q.start: i for i, q in enumerate(quotes)}
+        self._ends = set(self.ends)
+
+    def __len__(self) -> int:
+        return len(self.quotes)
+
+    def __getitem__(self, i: int) -> Quote:
+        return self.quotes[i]
+
+    def __iter__(self) -> Iterator[Quote]:
+        return iter(self.quotes)
+
+    def index(self, q: Quote) -> int:
+        return self._by_start[q.start]
+
+    def starting_at(self, pos: int) -> Quote | None:
+        i = self._by_start.get(pos)
+        return None if i is None else self.quotes[i]
+
+    def between(self, a: int, b: int) -> range:
+        """Indexes of the quotations starting in [a, b)."""
+        return range(bisect_left(self.starts, a), bisect_left(self.starts, b))
+
+    def containing(self, i: int) -> int:
+        """Index of the quotation with start <= i < end, or -1 (disjoint: only the last one starting
+        at or before i can hold it)."""
+        k = bisect_right(self.starts, i) - 1
+        return k if k >= 0 and i < self.ends[k] else -1
+
+    def strictly_inside(self, i: int) -> bool:
+        """Whether start < i < end for some quotation."""
+        k = bisect_left(self.starts, i) - 1
+        return k >= 0 and i < self.ends[k]
+
+    def covers(self, a: int, b: int) -> bool:
+        """Whether start <= a and b < end for some quotation (a <= b)."""
+        k = bisect_right(self.starts, a) - 1
+        return k >= 0 and b < self.ends[k]
+
+    def ends_at(self, i: int) -> bool:
+        return i in self._ends
+
+
 def _skip_nested(text: str, j: int, pe: int) -> int:
     """Past a nested straight-quoted stretch starting at j (or just past j when it has no end)."""
     k = text.find('"', j + 1, pe)
     return k + 1 if k > 0 else j + 1
 
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’'»›“)\]]*(?=\s+(?:''|[\"“„«‹‘‚'(\[])?[A-Z0-9ÀÁÂÉÎÓÖÜ])")
+# (?<![.!?…]): a boundary starts at the first mark of a run ("..."), the only place the original
+# pattern could match; without it every mark of a long run of dots would rescan the rest of the run.
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+[\"”’'»›“)\]]*(?=\s+(?:''|[\"“„«‹‘‚'(\[])?[A-Z0-9ÀÁÂÉÎÓÖÜ])")
+_ABBREV_BEFORE = re.compile(r"([\w.]+)\.$")
 
 
-def sentences(text: str, paras: list[tuple[int, int]], quotes: list[Quote]) -> list[Sentence]:
+def sentences(text: str, paras: list[tuple[int, int]], quotes: QuoteIndex) -> list[Sentence]:
     """Sentences, never breaking inside a quotation; a quotation running over paragraphs joins them."""
-    inside = _quote_mask(quotes)
     out: list[Sentence] = []
     pi = 0
     while pi < len(paras):
         ps, pe = paras[pi]
         # join paragraphs a quotation runs over
         last = pi
-        while last + 1 < len(paras) and _covered(inside, paras[last][1] - 1, paras[last + 1][0]):
+        while last + 1 < len(paras) and quotes.covers(paras[last][1] - 1, paras[last + 1][0]):
             last += 1
         pe = paras[last][1]
         start = ps
         for m in _BOUNDARY.finditer(text, ps, pe):
             end = m.end()
-            if _in_quote(inside, m.start()) and _in_quote(inside, end):
+            if quotes.strictly_inside(m.start()) and (quotes.strictly_inside(end) or not quotes.ends_at(end)):
                 continue
-            if _in_quote(inside, m.start()) and not _quote_ends_at(quotes, end):
-                continue
-            word = re.search(r"([\w.]+)\.$", text[max(start, m.start() - 12):m.start() + 1])
+            word = _ABBREV_BEFORE.search(text[max(start, m.start() - 12):m.start() + 1])
             if word and m.group().startswith(".") and _is_abbreviation(word.group(1)):
                 continue
             out.append(Sentence(start, end, pi))
@@ -204,17 +266,19 @@ def _is_abbreviation(word: str) -> bool:
     return w in ABBREVIATIONS or len(w) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", w))
 
 
-def _quote_mask(quotes: list[Quote]) -> list[tuple[int, int]]:
-    return [(q.start, q.end) for q in quotes]
+class SentenceIndex:
+    """Sentences (in text order, disjoint) looked up by position."""
 
+    def __init__(self, sents: list[Sentence]) -> None:
+        self.sents = sents
+        self.starts = [s.start for s in sents]
+        self._by_start = {s.start: i for i, s in enumerate(sents)}
 
-def _in_quote(mask: list[tuple[int, int]], i: int) -> bool:
-    return any(s < i < e for s, e in mask)
+    def at(self, pos: int) -> int:
+        """Index of the sentence holding pos, or -1."""
+        k = bisect_right(self.starts, pos) - 1
+        return k if k >= 0 and pos < self.sents[k].end else -1
 
-
-def _covered(mask: list[tuple[int, int]], a: int, b: int) -> bool:
-    return any(s <= a and b < e for s, e in mask)
-
-
-def _quote_ends_at(quotes: list[Quote], i: int) -> bool:
-    return any(q.end == i for q in quotes)
+    def starting_at(self, pos: int) -> Sentence | None:
+        i = self._by_start.get(pos)
+        return None if i is None else self.sents[i]
