@@ -143,7 +143,7 @@ class Daemon:
                 log.exception("in-flight tick failed during shutdown")
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self._release()
+        await asyncio.to_thread(self._release)  # off the loop, like every other database call
         self.worker.close()  # no worker process outlives the daemon
         if self._fetcher is not None:
             await self._fetcher.aclose()

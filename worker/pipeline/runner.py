@@ -145,8 +145,9 @@ class Worker:
         try:
             # Pages are worked while feeds are still polled: the worker processes start on the first
             # feed's pages instead of waiting for the last feed.
-            self._queued = asyncio.Event()
+            self._queued = queued = asyncio.Event()
             polls = asyncio.ensure_future(self._poll_all(states, fetcher, summary))
+            polls.add_done_callback(lambda _: queued.set())  # the drain stops waiting for more at once
             pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner)
             try:
                 summary.add_pages(await pages.drain(stop=lambda: self.stopping,
