@@ -25,8 +25,7 @@ from worker.pipeline.charset import decode_html
 from worker.pipeline.runner import FeedReport, RunSummary, Worker
 from worker.pool import CpuPool
 from worker.settings import Settings, load_settings, parse_duration, redact_url
-from worker.statements import parse_statements
-from worker.statements.languages import parses
+from worker.statements.languages import statements_in
 
 
 class UsageError(Exception):
@@ -228,8 +227,7 @@ def extract(args: argparse.Namespace) -> int:
         html = decode_html(path.read_bytes(), None)
         url = path.resolve().as_uri()
     page = extract_article(html, url)
-    language = page.language or detect_language(page.text)
-    statements = parse_statements(page.text) if parses(language) else []
+    statements = statements_in(page.text, page.language or detect_language(page.text))
     result: dict[str, Any] = {"url": url, **page.__dict__, "statements": [s.to_dict() for s in statements]}
     print(to_json(result))
     return 0

@@ -111,6 +111,11 @@ class CpuPool:
         self._outstanding: set[Future[Any]] = set()
 
     @classmethod
+    def in_process(cls) -> CpuPool:
+        """Tasks run in the caller's process: for library callers that bring no pool."""
+        return cls(0, timeout=0, memory=0)
+
+    @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> CpuPool:
         return cls(settings.processes, timeout=settings.task_timeout, memory=settings.task_memory,
                    tasks_per_process=settings.tasks_per_process, **kwargs)

@@ -91,7 +91,7 @@ def parse_line(line: str) -> dict[str, Any]:
 def run_parse_jsonl(lines: Iterable[str], out: TextIO, pool: CpuPool | None = None) -> int:
     """One output line per non-blank input line, in order, flushed as it is written; the texts are
     parsed in ``pool``'s worker processes (in this process without one)."""
-    return run_lines(lines, out, parse_line, pool or CpuPool(0, timeout=0, memory=0), "parsing")
+    return run_lines(lines, out, parse_line, pool or CpuPool.in_process(), "parsing")
 
 
 def parse(args: argparse.Namespace) -> int:

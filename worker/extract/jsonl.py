@@ -21,20 +21,18 @@ def run_jsonl(lines: Iterable[str], out: TextIO, pool: CpuPool | None = None, *,
     goes on. Blank input lines are skipped.
     """
     task = extract_line_with_statements if statements else extract_line
-    return run_lines(lines, out, task, pool or CpuPool(0, timeout=0, memory=0), "extraction")
+    return run_lines(lines, out, task, pool or CpuPool.in_process(), "extraction")
 
 
 def extract_line_with_statements(line: str) -> dict[str, Any]:
     """extract_line, plus "statements" (none for a language the parser does not read)."""
     from worker.extract.language import detect_language
-    from worker.statements import parse_statements
-    from worker.statements.languages import parses
+    from worker.statements.languages import statements_in
 
     result = extract_line(line)
     text = result.get("text")
     if isinstance(text, str):
-        language = result.get("language") or detect_language(text)
-        found = parse_statements(text) if parses(language) else []
+        found = statements_in(text, result.get("language") or detect_language(text))
         result["statements"] = [s.to_dict() for s in found]
     return result
 

@@ -108,15 +108,16 @@ def page_outcome(body: bytes, content_type: str | None, url: str, entry: ParsedE
     return PageResult(with_statements(record), True)
 
 
-async def _fallback(cpu: CpuPool, entry: ParsedEntry, reason: str, *, attempts: int,
+async def feed_text_record(cpu: CpuPool, entry: ParsedEntry, reason: str, *, attempts: int,
                     final: bool) -> ArticleRecord:
-    """The feed's text in place of the page; parsed only when it is kept for good (``final``)."""
+    """The feed's text in place of the page; parsed in the pool only when it is kept for good
+    (``final``), and stored unparsed if even that runs past its budget."""
     if not final:
         return fallback_record(entry, reason, attempts=attempts, parse=False)
     try:
         return await cpu.run(kept_feed_text, entry, reason, attempts)
     except TaskFailed as exc:
-        log.warning("statements of the feed text of %s: %s", entry.link, exc.reason)
+        log.warning("statements of the feed text of %s: %s", entry.link or entry.guid, exc.reason)
         return fallback_record(entry, reason, attempts=attempts, parse=False)
 
 
@@ -131,13 +132,13 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
         response = await fetcher.fetch(entry.link, kind="page", local_root=local_root)
     except BadStatus as exc:
         final = exc.status in (404, 410) or (400 <= exc.status < 500 and exc.status not in (408, 429))
-        record = await _fallback(cpu, entry, f"page fetch failed: {exc.reason}",
+        record = await feed_text_record(cpu, entry, f"page fetch failed: {exc.reason}",
                                  attempts=give_up if final else attempts, final=final or attempts >= give_up)
         wait = retry_after(exc.headers, utcnow()) if exc.status in (429, 503) else None
         return PageResult(record, False, server_wait=wait, retryable=not final)
     except FetchError as exc:
         final = not exc.retryable
-        record = await _fallback(cpu, entry, f"page fetch failed: {exc.reason}",
+        record = await feed_text_record(cpu, entry, f"page fetch failed: {exc.reason}",
                                  attempts=give_up if final else attempts, final=final or attempts >= give_up)
         return PageResult(record, False, retryable=not final)
     try:
@@ -145,5 +146,5 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
                              entry, settings.min_article_chars, attempts, give_up)
     except TaskFailed as exc:  # a pathological page: its text would not come out any better next time
         log.warning("page %s: extraction %s", entry.link, exc.reason)
-        record = await _fallback(cpu, entry, f"extraction {exc.reason}", attempts=give_up, final=True)
+        record = await feed_text_record(cpu, entry, f"extraction {exc.reason}", attempts=give_up, final=True)
         return PageResult(record, False)

@@ -19,7 +19,7 @@ from db.types import utcnow
 from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import FeedParseError, ParsedFeed, parse_feed
 from worker.parse.urls import normalize_url
-from worker.pipeline.article import fallback_record, kept_feed_text
+from worker.pipeline.article import fallback_record, feed_text_record
 from worker.pipeline.decide import plan_entries
 from worker.pipeline.schedule import FeedHistory, Limits, PollResult, Schedule, plan_next_check
 from worker.pool import CpuPool, TaskFailed
@@ -135,11 +135,8 @@ async def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOu
         outcome.entries.append(EntryRecord(entry.guid, entry.link, article_id=article_id,
                                            published_at=entry.published_at))
     for entry in plan.feed_only:
-        reason = "the entry has no usable link"
-        try:
-            record = await cpu.run(kept_feed_text, entry, reason, settings.page_retry_limit)
-        except TaskFailed:
-            record = fallback_record(entry, reason, attempts=settings.page_retry_limit, parse=False)
+        record = await feed_text_record(cpu, entry, "the entry has no usable link",
+                                        attempts=settings.page_retry_limit, final=True)
         outcome.entries.append(EntryRecord(entry.guid, None, article=record))
     for job in plan.fetch:
         link = job.entry.link

@@ -75,7 +75,7 @@ def reparse(db: Database, pool: CpuPool | None = None, *, since: datetime | None
     ``pool``'s worker processes (in this process without one), so ingest is not held up; an article
     whose text changed meanwhile is left to ingest, one whose parse fails or runs past its budget
     keeps what it had."""
-    pool = pool or CpuPool(0, timeout=0, memory=0)
+    pool = pool or CpuPool.in_process()
     summary = ReparseSummary()
     after = 0
     while True:
