@@ -20,24 +20,44 @@ EXIT_USAGE = 2
 EXIT_DATABASE = 3
 
 
+# Bounds of command-line values. An interval is stored in a 32-bit column and added to dates; a
+# limit goes into SQL as a signed 64-bit integer, the most SQLite and PostgreSQL take.
+MAX_INTERVAL_DAYS = 365
+MAX_LIMIT = 2**63 - 1
+
+
+SINCE_ALL = "; an age reaching before the year 1 (say 1000000d) means all of them"
+LIMIT_HELP = "at most N rows; a number too large for the database (over 2^63-1) means all"
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
 def _interval(value: str) -> int:
     try:
-        seconds = int(parse_duration(value))
+        seconds = parse_duration(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(str(exc) if len(value) <= 40 else "expected a duration") from None
     if seconds < 60:
         raise argparse.ArgumentTypeError("an interval must be at least 1m")
-    return seconds
+    if seconds > MAX_INTERVAL_DAYS * 86400:
+        raise argparse.ArgumentTypeError(f"an interval must be at most {MAX_INTERVAL_DAYS}d")
+    return int(seconds)
 
 
 def _positive(value: str) -> int:
+    """A whole number >= 1; one above MAX_LIMIT (more rows than any database holds) is MAX_LIMIT."""
+    text = value.strip()
+    if text.isascii() and text.isdigit() and len(text.lstrip("0")) > len(str(MAX_LIMIT)):
+        return MAX_LIMIT  # too long for int() to be asked (it refuses over 4300 digits)
     try:
-        n = int(value)
+        n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {_shown(value)}") from None
     if n < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
-    return n
+    return min(n, MAX_LIMIT)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     add = feeds.add_parser("add", help="add a feed")
     add.add_argument("url", metavar="URL_OR_PATH")
     add.add_argument("--title")
-    add.add_argument("--interval", type=_interval, help="polling interval, e.g. 15m or 2h")
+    add.add_argument("--interval", type=_interval,
+                     help=f"polling interval, e.g. 15m or 2h (from 1m to {MAX_INTERVAL_DAYS}d)")
     add.set_defaults(func=commands.feeds_add)
     ls = feeds.add_parser("list", help="list feeds")
     ls.add_argument("--json", action="store_true")
@@ -92,8 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     arts = sub.add_parser("articles", help="list stored articles")
     arts.add_argument("--feed", metavar="URL_OR_PATH")
     arts.add_argument("--since", type=commands.parse_since, metavar="DATE",
-                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d")
-    arts.add_argument("--limit", type=_positive, default=None)
+                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
+    arts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
     arts.add_argument("--json", action="store_true", help="print a JSON array with every column")
     arts.set_defaults(func=commands.articles)
 
@@ -105,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("reparse", help="re-parse the statements of stored articles")
     rep.add_argument("--since", type=commands.parse_since, metavar="DATE",
-                     help="only articles published (or stored) on or after this date, e.g. 7d")
+                     help="only articles published (or stored) on or after this date, e.g. 7d" + SINCE_ALL)
     rep.add_argument("--all", action="store_true",
                      help="every article, not only those parsed by another parser version")
     rep.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -115,8 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     sts.add_argument("--speaker", metavar="NAME", help="speakers whose name contains NAME (any case)")
     sts.add_argument("--article", metavar="ID_OR_URL", help="one article, by id or URL")
     sts.add_argument("--since", type=commands.parse_since, metavar="DATE",
-                     help="articles published (or stored) on or after this date, e.g. 2026-01-31 or 7d")
-    sts.add_argument("--limit", type=_positive, default=None)
+                     help="articles published (or stored) on or after this date, e.g. 2026-01-31 or 7d"
+                     + SINCE_ALL)
+    sts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
     fmt = sts.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON array with every column")
     fmt.add_argument("--csv", action="store_true", help="print CSV with every column")

@@ -32,18 +32,31 @@ class UsageError(Exception):
     """The command line asks for something that cannot be done; the message says why."""
 
 
-def parse_since(value: str) -> datetime:
-    """A date (2026-01-31), a timestamp (2026-01-31T08:00:00+01:00) or an age (7d, 12h)."""
+def parse_since(value: str) -> datetime | None:
+    """A date (2026-01-31), a timestamp (2026-01-31T08:00:00+01:00) or an age (7d, 12h), in UTC.
+    None (no lower bound: everything) for a moment before the year 1, such as an age of 1000000d;
+    a timestamp pushed past 9999-12-31 by its offset is the last moment there is."""
     try:
-        return datetime.now(UTC) - timedelta(seconds=parse_duration(value))
+        seconds = parse_duration(value)
     except ValueError:
         pass
+    else:
+        try:
+            return datetime.now(UTC) - timedelta(seconds=seconds)
+        except OverflowError:  # further back than the year 1
+            return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        msg = f"expected a date like 2026-01-31 or an age like 7d, got {value!r}"
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        msg = f"expected a date like 2026-01-31 or an age like 7d, got {shown!r}"
         raise argparse.ArgumentTypeError(msg) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 or 9999-12-31T23:00-02:00
+        return None if parsed.year == 1 else datetime.max.replace(tzinfo=UTC)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

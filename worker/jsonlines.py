@@ -3,24 +3,71 @@
 from __future__ import annotations
 
 import json
+import logging
 import queue
+import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Any, TextIO
 
 from worker.pool import CpuPool, TaskFailed
 
+log = logging.getLogger(__name__)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, one character for one (offsets into it
+    still hold). Lone surrogates come from invalid UTF-8 bytes read with ``surrogateescape`` and from
+    ``"\\ud800"`` escapes in JSON; no parser or output stream accepts them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _clean_strings(record: dict[str, Any]) -> None:
+    """clean_text on every string value in ``record``, at any depth, in place (without recursion:
+    the depth is the input's)."""
+    stack: list[dict[str, Any] | list[Any]] = [record]
+    while stack:
+        container = stack.pop()
+        keys: Iterable[Any] = list(container) if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            value = container[key]
+            if isinstance(value, str):
+                container[key] = clean_text(value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+
 
 def json_object(line: str) -> tuple[dict[str, Any] | None, str | None]:
-    """The JSON object on this line, or (None, why it is not one)."""
+    """The JSON object on this line, or (None, why it is not one). Lone surrogates in its strings
+    are replaced by U+FFFD (clean_text)."""
+    line = clean_text(line).lstrip("\ufeff")
     try:
         record = json.loads(line)
     except ValueError as exc:
         return None, f"invalid JSON: {exc}"
+    except RecursionError:  # [[[[... a hundred thousand deep
+        return None, "invalid JSON: nested too deeply"
     if not isinstance(record, dict):
         return None, "expected a JSON object"
+    if _SURROGATE_ESCAPE.search(line):
+        _clean_strings(record)
     return record, None
+
+
+def decoded_lines(lines: Iterable[str]) -> Iterator[str]:
+    """The lines of a text stream read as UTF-8 from its bytes, invalid bytes replaced by U+FFFD
+    (sys.stdin would raise on them or let them through as surrogates, depending on the locale);
+    any other iterable of lines as it is."""
+    buffer = getattr(lines, "buffer", None)
+    if buffer is None:
+        yield from lines
+        return
+    for raw in buffer:
+        yield raw.decode("utf-8", errors="replace")
 
 
 def record_id(line: str) -> Any:
@@ -44,7 +91,7 @@ def run_lines(lines: Iterable[str], out: TextIO, task: Callable[[str], dict[str,
 
     def read() -> None:
         try:
-            for line in lines:
+            for line in decoded_lines(lines):
                 if line.strip():
                     window.put((line, pool.submit(task, line)))
         except BaseException as exc:  # handed to the writing thread, which raises it
@@ -61,7 +108,11 @@ def run_lines(lines: Iterable[str], out: TextIO, task: Callable[[str], dict[str,
             result = future.result()
         except TaskFailed as exc:
             result = {"id": record_id(line), "error": f"{what} {exc.reason}"}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        except Exception as exc:  # a bug tripped by one line must not lose the lines after it
+            log.error("%s failed on the line with id %r", what, record_id(line), exc_info=exc)
+            reason = " ".join(str(exc).split())[:200]
+            result = {"id": record_id(line), "error": f"{what} failed: {type(exc).__name__}: {reason}"}
+        out.write(clean_text(json.dumps(result, ensure_ascii=False)) + "\n")
         out.flush()
         count += 1
     reader.join()

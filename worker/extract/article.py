@@ -22,7 +22,7 @@ from worker.extract.language import detect_language, normalise_language_tag
 log = logging.getLogger(__name__)
 
 # Bump the suffix whenever the output for the same page may change.
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+wb3"
+EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+wb4"
 
 # Chosen on the ScrapingHub benchmark (bench/extraction.py). The extraction is done on the
 # string we were given: trafilatura never fetches anything here.
@@ -49,11 +49,16 @@ class Extracted:
 
 EMPTY = Extracted(None, None, None, None, "", None, None)
 
+# lxml stops reading a document at a lone surrogate (from a "\ud800" escape in JSON input, or an
+# invalid byte read with surrogateescape): the rest of the page would be lost.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def extract_article(html: str, url: str | None = None) -> Extracted:
     """Article text and metadata of one page. Pure; never raises on junk HTML."""
     if not isinstance(html, str) or not html.strip():
         return EMPTY
+    html = _SURROGATE.sub("\ufffd", html)
     try:
         return _extract(html, url)
     except MemoryError:  # the task's budget, not a broken page (worker/pool.py)
@@ -165,7 +170,7 @@ def _published_at(tree: etree._Element) -> datetime | None:
 def _json_ld_date(script: str) -> datetime | None:
     try:
         data = json.loads(script)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
         return None
     stack = [data]
     while stack:

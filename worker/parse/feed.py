@@ -9,8 +9,10 @@ did not fetch the document itself.
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import io
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ import feedparser
 from worker.parse.text import plain_text, to_text
 from worker.parse.urls import normalize_url
 from worker.parse.xmlguard import EXPANSION_LIMIT, decode_for_scan, entity_expansion
+from worker.pipeline.charset import text_encoding
 
 __all__ = ["FeedParseError", "ParsedEntry", "ParsedFeed", "parse_feed"]
 
@@ -78,10 +81,10 @@ def parse_feed(
             f"feed declares XML entities that would expand to over {EXPANSION_LIMIT:,} characters"
         )
     allow_file = url.strip().lower().startswith("file:")
-    response_headers = _response_headers(headers, url, allow_file)
+    response_headers = _response_headers(headers, url, allow_file, _ascii_readable(body))
     try:
         result = feedparser.parse(
-            io.BytesIO(body),
+            io.BytesIO(_without_unknown_xml_encoding(body)),
             response_headers=response_headers,
             resolve_relative_uris=False,  # only entry/feed links are kept, as text
             sanitize_html=True,
@@ -101,8 +104,10 @@ def parse_feed(
         raise FeedParseError(f"feed could not be parsed: {type(exc).__name__}: {exc}") from exc
 
 
-def _response_headers(headers: Mapping[str, str], url: str, allow_file: bool) -> dict[str, str]:
-    """Lower-cased copy of the headers with Content-Location resolved against ``url``.
+def _response_headers(headers: Mapping[str, str], url: str, allow_file: bool,
+                      ascii_body: bool = True) -> dict[str, str]:
+    """Lower-cased copy of the headers with Content-Location resolved against ``url``, and without
+    a charset that cannot be the body's (``_without_unknown_charset``).
 
     A Content-Location sent by the server becomes the base only if it resolves to a
     URL we accept (never file: for an http feed); otherwise the feed URL is the base.
@@ -121,7 +126,49 @@ def _response_headers(headers: Mapping[str, str], url: str, allow_file: bool) ->
     # The body handed to us is already decoded (httpx undoes gzip/br); a leftover
     # Content-Encoding header means nothing to a parser of the bytes.
     out.pop("content-encoding", None)
+    if "content-type" in out:
+        out["content-type"] = _without_unknown_charset(out["content-type"], ascii_body)
     return out
+
+
+# Where feedparser looks for the XML declaration's encoding (its RE_XML_PI_ENCODING: the last
+# "encoding=" of the first line, when that line starts a processing instruction).
+_XML_ENCODING_RE = re.compile(rb"""^<\?.*(encoding=['"](.*?)['"]).*\?>""")
+
+
+def _ascii_readable(body: bytes) -> bool:
+    """No BOM of UTF-16/32 and no NUL byte in the first four: not a wide encoding."""
+    return not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" not in body[:4]
+
+
+def _usable_label(label: str | bytes, ascii_body: bool) -> bool:
+    codec = text_encoding(label)
+    return codec is not None and not (ascii_body and codec in ("utf-16-le", "utf-16-be"))
+
+
+def _without_unknown_charset(content_type: str, ascii_body: bool) -> str:
+    """The Content-Type without a charset parameter that names no text encoding (charset=rot13;
+    feedparser would try it, and "undefined" makes it raise), or UTF-16 for a body that is not."""
+    kind, *params = content_type.split(";")
+    kept = [p for p in params if p.partition("=")[0].strip().lower() != "charset"
+            or _usable_label(p.partition("=")[2].strip().strip("\"'"), ascii_body)]
+    return ";".join([kind, *kept])
+
+
+def _without_unknown_xml_encoding(body: bytes) -> bytes:
+    """The body with the encoding label of its XML declaration removed when it names no text
+    encoding, or UTF-16 in a declaration readable as ASCII (it would be UTF-16 only with a wide
+    first line): feedparser then decodes the feed as if no label had been given. Feeds in a wide
+    encoding (UTF-16/32, EBCDIC) are left alone; their first bytes are not ASCII."""
+    bom = codecs.BOM_UTF8 if body.startswith(codecs.BOM_UTF8) else b""
+    head, newline, rest = body[len(bom):].partition(b"\n")
+    changed = False
+    while (match := _XML_ENCODING_RE.match(head)) is not None and not _usable_label(match.group(2), True):
+        head = head[:match.start(1)] + head[match.end(1):]
+        changed = True
+    if not changed:
+        return body
+    return bom + head + newline + rest
 
 
 def _not_a_feed_reason(scan: str, result: Any) -> str:
