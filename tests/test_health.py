@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from worker.health import HealthCheck, MetricsServer, parse_addr
+from worker.health import HealthCheck, ListenError, MetricsServer, parse_addr
 from worker.metrics import Registry
 
 
@@ -172,3 +176,36 @@ def test_parse_addr() -> None:
     for bad in ("9100", "host:", "host:http", "host:70000"):
         with pytest.raises(ValueError):
             parse_addr(bad)
+
+
+def test_an_address_in_use_is_a_listen_error_naming_it(registry: Registry) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = MetricsServer(f" 127.0.0.1:{port} ", registry, healthy)
+        with pytest.raises(ListenError) as info:
+            server.start()
+    assert str(info.value) == (f"cannot listen on 127.0.0.1:{port}: the address is already in use "
+                               "(another process listens there)")
+    assert info.value.errno == errno.EADDRINUSE and not server.running
+    with pytest.raises(ListenError, match=r"cannot listen on 192\.0\.2\.1:0: the host is not an address of this"):
+        MetricsServer("192.0.2.1:0", registry, healthy).start()
+
+
+def test_worker_run_with_the_metrics_port_in_use_is_a_configuration_error(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("worker")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"PATH": str(script.parent), "HOME": str(tmp_path), "WORKER_PROCESSES": "0",
+               "WORKER_DATABASE_URL": f"sqlite:///{tmp_path / 'news.db'}",
+               "WORKER_METRICS_ADDR": f"127.0.0.1:{port}"}
+        done = subprocess.run([str(script), "run"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"worker: configuration error: metrics_addr (WORKER_METRICS_ADDR): cannot listen on 127.0.0.1:{port}: "
+        "the address is already in use (another process listens there)")

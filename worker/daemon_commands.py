@@ -13,20 +13,21 @@ from db.models import Feed
 from worker import metrics
 from worker.commands import open_database, read_feeds, settings_of
 from worker.daemon import Daemon
-from worker.health import MetricsServer
+from worker.health import ListenError, MetricsServer
 from worker.logs import configure_logging
 from worker.output import table, to_json
 from worker.pipeline.poll import PollOutcome
 from worker.pipeline.runner import FeedReport, RunSummary
+from worker.settings import ConfigError
 
 
-def _record_poll(report: FeedReport, outcome: PollOutcome) -> None:
+def _record_poll(report: FeedReport, outcome: PollOutcome | None) -> None:
     metrics.POLLS.inc(outcome=report.status)
     if report.articles_new:
         metrics.ARTICLES_STORED.inc(report.articles_new, kind="new")
     if report.articles_updated:
         metrics.ARTICLES_STORED.inc(report.articles_updated, kind="updated")
-    if outcome.fetch_seconds is not None:
+    if outcome is not None and outcome.fetch_seconds is not None:
         metrics.FETCH_SECONDS.observe(outcome.fetch_seconds, kind="feed")
 
 
@@ -67,7 +68,10 @@ def run(args: argparse.Namespace) -> int:
         if settings.metrics_addr:
             _gauges(db, daemon)
             server = MetricsServer(settings.metrics_addr, metrics.REGISTRY, daemon.health)
-            server.start()
+            try:
+                server.start()
+            except ListenError as exc:  # a port in use is a setting to change, not a crash
+                raise ConfigError(f"metrics_addr (WORKER_METRICS_ADDR): {exc}") from None
         return asyncio.run(daemon.run())
     finally:
         if server is not None:

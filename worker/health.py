@@ -13,6 +13,7 @@ IPv6 address, and port 0 picks a free port (see :attr:`MetricsServer.port`).
 
 from __future__ import annotations
 
+import errno
 import http.server
 import logging
 import socket
@@ -39,6 +40,22 @@ def parse_addr(addr: str) -> tuple[str, int]:
     if not sep or not port.isdigit() or int(port) > 65535:
         raise ValueError(f"expected host:port such as 127.0.0.1:9100, got {addr!r}")
     return host.removeprefix("[").removesuffix("]"), int(port)
+
+
+class ListenError(OSError):
+    """``addr`` cannot be listened on; the message names the address and says why in words."""
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, socket.gaierror):
+        return "the host name does not resolve"
+    if exc.errno == errno.EADDRINUSE:
+        return "the address is already in use (another process listens there)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "the host is not an address of this machine"
+    if exc.errno == errno.EACCES:
+        return "permission denied (ports below 1024 need privileges)"
+    return exc.strerror or str(exc)
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -112,6 +129,7 @@ class MetricsServer:
     """
 
     def __init__(self, addr: str, registry: Renderable, health_check: HealthCheck) -> None:
+        self.addr = addr.strip()
         self.host, self._port = parse_addr(addr)
         self.registry = registry
         self.health_check = health_check
@@ -124,10 +142,16 @@ class MetricsServer:
         return self._port
 
     def start(self) -> None:
-        """Bind (OSError if the address is in use or not ours) and serve on a daemon thread."""
+        """Bind and serve on a daemon thread; :class:`ListenError` (an OSError) if the address is in
+        use, not one of this machine's or otherwise cannot be bound."""
         if self._httpd is not None:
             raise RuntimeError("the metrics server is already running")
-        httpd = _Server((self.host, self._port), _Handler, self.registry, self.health_check)
+        try:
+            httpd = _Server((self.host, self._port), _Handler, self.registry, self.health_check)
+        except OSError as exc:
+            error = ListenError(f"cannot listen on {self.addr}: {_why(exc)}")
+            error.errno = exc.errno
+            raise error from exc
         self._port = httpd.server_address[1]
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import logging
 import os
 import re
 import tomllib
@@ -11,9 +13,19 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from config.defaults import DEFAULTS, DEFAULTS_BY_NAME
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+log = logging.getLogger("worker.settings")
+
+# WORKER_* variables read that are not settings: the config file, and the test suite's own
+# (WORKER_TEST_POSTGRES_URL and any later WORKER_TEST_*), which tests pass down to the worker.
+_OTHER_VARIABLES = ("WORKER_CONFIG",)
+_OTHER_PREFIXES = ("WORKER_TEST_",)
 
 
 class ConfigError(ValueError):
@@ -124,12 +136,50 @@ def parse_text(value: Any) -> str:
     return value.strip()
 
 
+_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
+_DRIVER_FORMS = ("sqlite:///FILE, sqlite+pysqlite:///FILE, postgresql://USER@HOST/DB or "
+                 "postgresql+psycopg://USER@HOST/DB")
+
+
 def parse_database_url(value: Any) -> str:
+    """A SQLAlchemy URL the worker can use: SQLite on a file, or PostgreSQL through psycopg 3.
+
+    Only the synchronous drivers the worker is built on are accepted (an installed async or other
+    driver would fail later, mid-run). ``postgresql://`` means psycopg 3. SQLite needs a file: an
+    in-memory database would start empty and lose everything at exit. Messages never show the URL,
+    which may hold a password.
+    """
     url = parse_text(value)
-    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
-        raise ValueError("expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    try:
+        parsed = make_url(url)
+    except ValueError:
+        # SQLAlchemy's own reading of user:password@host:port (the password runs to the first '@'),
+        # so the text quoted is the port and never a piece of the password.
+        port = re.match(r"[\w+]+://(?:[^:/]*(?::[^@]*)?@)?(?:\[[^/?]+\]|[^/:?]+)?:([^/?]*)", url)
+        if port:
+            raise ValueError(f"port {port.group(1)!r} is not a number from 1 to 65535") from None
+        raise ValueError(f"expected a database URL: {_DRIVER_FORMS}") from None
+    except ArgumentError:
+        raise ValueError(f"expected a database URL: {_DRIVER_FORMS}") from None
+    if parsed.drivername not in _DRIVERS:
+        raise ValueError(f"database driver {parsed.drivername!r} is not supported (the worker uses the "
+                         f"synchronous drivers pysqlite and psycopg); use {_DRIVER_FORMS}")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ValueError(f"port {parsed.port} is not a number from 1 to 65535")
+    if parsed.host and "@" in parsed.host:
+        raise ValueError("the URL has more than one '@': write an '@' in the password as %40")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.host or parsed.username or parsed.port is not None:
+            raise ValueError("a SQLite URL has no host: use sqlite:///relative/path.db or "
+                             "sqlite:////absolute/path.db")
+        database = parsed.database or ""
+        if (not database or database == ":memory:" or "mode=memory" in database
+                or str(parsed.query.get("mode", "")).lower() == "memory"
+                or database.startswith("file::memory:")):
+            raise ValueError("SQLite needs a file, as in sqlite:///news.db: an in-memory database "
+                             "would start empty and lose everything at exit")
+    if parsed.drivername == "postgresql":
+        url = "postgresql+psycopg" + url[url.index("://"):]
     return url
 
 
@@ -205,6 +255,7 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
             if key not in DEFAULTS_BY_NAME:
                 raise ConfigError(f"config file {path}: unknown setting {key!r}")
             raw[key] = (value, f"{key} in {path}")
+    _warn_unknown_variables(env)
     for d in DEFAULTS:
         var = "WORKER_" + d.name.upper()
         if var in env and env[var] != "":
@@ -216,6 +267,19 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
     names = {f.name for f in fields(Settings)}
     assert names == set(values), names ^ set(values)
     return Settings(**values)
+
+
+def _warn_unknown_variables(env: Mapping[str, str]) -> None:
+    """One warning per WORKER_* variable the worker does not read, naming the closest known one
+    (a typo such as WORKER_CONCURENCY would otherwise be ignored in silence). Names only: values
+    may be secrets."""
+    known = [*("WORKER_" + d.name.upper() for d in DEFAULTS), *_OTHER_VARIABLES]
+    for var in sorted(env):
+        if not var.startswith("WORKER_") or var in known or var.startswith(_OTHER_PREFIXES):
+            continue
+        close = difflib.get_close_matches(var, known, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        log.warning("unknown environment variable %s ignored%s", var, hint)
 
 
 def _checked(name: str, value: Any, label: str) -> Any:

@@ -4,7 +4,8 @@ One :meth:`Fetcher.fetch` is one logical request: redirects are followed by hand
 every hop is vetted (scheme here, address in :mod:`worker.fetch.transport`), the body
 is streamed raw and decoded under a size cap (:mod:`worker.fetch.decode`), and one
 deadline of ``settings.fetch_timeout`` covers all hops and the body, because httpx's
-own timeouts are per read and a server dripping bytes would never trip them.
+own timeouts are per read and a server dripping bytes would never trip them. Each hop
+waits its turn at its host (:mod:`worker.fetch.limits`); that waiting is not counted.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from worker.fetch.errors import (
     BadStatus,
     ConnectFailed,
     FetchError,
+    Stopped,
     Timeout,
     TooLarge,
     TooManyRedirects,
@@ -62,7 +64,8 @@ class Response:
     redirects: tuple[tuple[int, str], ...] = ()
     """(status, absolute Location) per redirect hop, in order."""
     elapsed: float = 0.0
-    """Seconds from the first request starting (after politeness waits) to the body being read."""
+    """Seconds spent on the requests, every hop and the body included; waits for a turn at a host
+    (per_host_concurrency, per_host_delay) are left out, as they are from the deadline."""
 
     @property
     def not_modified(self) -> bool:
@@ -146,6 +149,7 @@ class Fetcher:
         self.policy = AddressPolicy(settings.allowed_networks)
         self.limiter = HostLimiter(settings.concurrency, settings.per_host_concurrency,
                                    settings.per_host_delay)
+        self._stopped = False
         limits = httpx.Limits(max_connections=settings.concurrency,
                               max_keepalive_connections=settings.concurrency)
         self._client = httpx.AsyncClient(
@@ -161,6 +165,11 @@ class Fetcher:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.aclose()
+
+    def stop_new(self) -> None:
+        """Send no request that has not been sent yet: a fetch whose turn comes from now on raises
+        :class:`Stopped` (redirect hops of a request already under way still follow)."""
+        self._stopped = True
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -196,29 +205,42 @@ class Fetcher:
         current = _http_url(url)
         redirects: list[tuple[int, str]] = []
         timeout = self.settings.fetch_timeout
-        started: float | None = None
+        spent = 0.0  # seconds spent on requests so far, all hops together
         loop = asyncio.get_running_loop()
         try:
-            # The deadline starts when the first request may start, not while waiting for politeness.
-            async with asyncio.timeout(None) as deadline:
-                while True:
-                    async with self.limiter.slot(current.host):
-                        if started is None:
-                            started = loop.time()
-                            deadline.reschedule(started + timeout)
-                        hop = await self._exchange(current, headers, cap, started + timeout)
-                    if hop.location is None:
-                        break
-                    if len(redirects) >= self.settings.max_redirects:
-                        raise TooManyRedirects(url, f"more than {self.settings.max_redirects} redirects "
-                                                    f"(last to {redact(hop.location)})")
+            while True:
+                # Politeness applies to every hop, a redirect to the same host included: each hop
+                # waits for a per-host slot and for per_host_delay after its host's previous start.
+                # Waiving the delay for same-host hops would let a site whose URLs all redirect
+                # (http -> https, /feed -> /feed/, a loop) take up to max_redirects + 1 requests per
+                # turn instead of one. The deadline does not count these waits: it bounds how long
+                # servers keep a request busy (slow answers, dripped bodies), not our own queueing,
+                # which would otherwise turn a redirect loop (per_host_delay 1 s, fetch_timeout 5 s)
+                # into a timeout before max_redirects is reached. The wall time stays bounded: at
+                # most max_redirects + 1 turns. Slots are held one hop at a time, so a host never
+                # sees more than per_host_concurrency requests from this worker.
+                async with self.limiter.slot(current.host):
+                    if self._stopped and not redirects:
+                        raise Stopped(url)  # shutting down: no new request once its turn comes
+                    hop_started = loop.time()
+                    left = timeout - spent
                     try:
-                        target = current.join(hop.location)
-                    except httpx.InvalidURL:
-                        raise BadScheme(url, f"redirect to an invalid URL {hop.location[:200]!r}") from None
-                    redirects.append((hop.status, str(target)))
-                    log.debug("redirect %d %s -> %s", hop.status, redact(str(current)), redact(str(target)))
-                    current = _http_url(str(target), what="redirect target")
+                        async with asyncio.timeout(left):
+                            hop = await self._exchange(current, headers, cap, hop_started + left)
+                    finally:
+                        spent += loop.time() - hop_started
+                if hop.location is None:
+                    break
+                if len(redirects) >= self.settings.max_redirects:
+                    raise TooManyRedirects(url, f"more than {self.settings.max_redirects} redirects "
+                                                f"(last to {redact(hop.location)})")
+                try:
+                    target = current.join(hop.location)
+                except httpx.InvalidURL:
+                    raise BadScheme(url, f"redirect to an invalid URL {hop.location[:200]!r}") from None
+                redirects.append((hop.status, str(target)))
+                log.debug("redirect %d %s -> %s", hop.status, redact(str(current)), redact(str(target)))
+                current = _http_url(str(target), what="redirect target")
         except TimeoutError:
             raise Timeout(str(current), f"no complete answer within {timeout:g} s") from None
         except FetchError as exc:
@@ -226,11 +248,10 @@ class Fetcher:
             raise
         except httpx.TransportError as exc:
             raise _transport_error(exc, str(current)) from exc
-        assert started is not None
         if hop.status != 304 and not 200 <= hop.status <= 299:
             raise BadStatus(hop.url, hop.status, hop.headers)
         return Response(url=hop.url, status=hop.status, headers=hop.headers, body=hop.body,
-                        redirects=tuple(redirects), elapsed=loop.time() - started)
+                        redirects=tuple(redirects), elapsed=spent)
 
     async def _exchange(self, url: httpx.URL, headers: dict[str, str], cap: int, deadline: float) -> _Hop:
         """One request: a redirect, a 304, an error status (body unread), or a 2xx with its body."""

@@ -18,6 +18,10 @@ nothing else escapes except programming errors (``ValueError`` for an unknown
     ├── BadEncoding            "encoding"   unknown, stacked or corrupt Content-Encoding
     └── LocalFileError         "local"      local file missing, unreadable or outside its root
 
+Apart from the tree, :class:`Stopped` says a request was never sent because the fetcher was told
+to take no new request (:meth:`worker.fetch.Fetcher.stop_new`, on shutdown): nothing was asked of
+the server, so it is no failure of the feed or page and must not be recorded as one.
+
 ``reason`` is a short sentence without the URL, fit for a ``last_error`` column;
 ``kind`` is a stable code to branch on; ``str(err)`` is ``"<url>: <reason>"`` with
 any user-info (credentials) in the URL replaced by ``***``.
@@ -115,6 +119,10 @@ class LocalFileError(FetchError):
     kind = "local"
 
 
+class Stopped(Exception):
+    """The request was not sent: the fetcher takes no new request (shutting down)."""
+
+
 __all__ = [
     "BadEncoding",
     "BadScheme",
@@ -123,6 +131,7 @@ __all__ = [
     "ConnectFailed",
     "FetchError",
     "LocalFileError",
+    "Stopped",
     "Timeout",
     "TooLarge",
     "TooManyRedirects",
