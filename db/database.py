@@ -5,24 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db import migrate
-from db.engine import DatabaseError, make_engine, session_factory
+from db.engine import DatabaseError, make_engine, make_read_engine, read_only, session_factory
 
 
 class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = session_factory(engine)
+        self._readers = session_factory(read_only(engine))
 
     @classmethod
-    def open(cls, url: str, *, busy_timeout: float = 30.0, upgrade: bool | None = None) -> Database:
+    def open(cls, url: str, *, busy_timeout: float = 30.0, upgrade: bool | None = None,
+             reading: bool = False) -> Database:
         """Connect and check the schema. SQLite is upgraded on first use unless upgrade=False;
-        PostgreSQL only when upgrade=True (`worker db upgrade`), since it is often shared."""
-        engine = make_engine(url, busy_timeout=busy_timeout)
+        PostgreSQL only when upgrade=True (`worker db upgrade`), since it is often shared.
+        Checking a current schema writes nothing. reading=True is for callers that only use
+        `read()`: a SQLite file they cannot write is read all the same (see make_read_engine)."""
+        opener = make_read_engine if reading else make_engine
+        engine = opener(url, busy_timeout=busy_timeout)
         auto = engine.dialect.name == "sqlite" if upgrade is None else upgrade
         try:
             migrate.ensure_schema(engine, auto_upgrade=auto)
@@ -43,6 +48,19 @@ class Database:
         """Commit at the end of the block, roll back if it raises."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads, rolled back at the end: deferred on SQLite (no write
+        lock, so it goes on while a writer holds the lock), READ ONLY on PostgreSQL."""
+        with self._readers() as session:
+            session.begin()
+            yield session
+
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query (for health checks)."""
+        with self.read() as session:
+            session.execute(text("SELECT 1"))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.engine import DatabaseError
+from db.engine import DatabaseError, read_only
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -37,8 +37,9 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision, read in a read-only transaction (no write lock on SQLite)."""
     try:
-        with engine.connect() as conn:
+        with read_only(engine).connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as exc:
         raise DatabaseError(

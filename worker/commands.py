@@ -11,7 +11,7 @@ from typing import Any
 
 from db.articles import feed_rows, list_articles
 from db.database import Database
-from db.engine import make_engine
+from db.engine import make_engine, make_read_engine
 from db.feeds import add_feed, remove_feed
 from db.migrate import current_revision, head_revision, upgrade
 from worker.extract import detect_language, extract_article
@@ -65,8 +65,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _open(settings: Settings) -> Database:
-    return Database.open(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+def _open(settings: Settings, *, reading: bool = False) -> Database:
+    """reading=True for commands that only read (through `Database.read()`)."""
+    return Database.open(settings.database_url, busy_timeout=settings.sqlite_busy_timeout, reading=reading)
 
 
 def _location(text: str) -> str:
@@ -139,9 +140,9 @@ def feeds_add(args: argparse.Namespace) -> int:
 
 def read_feeds(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Every feed with all its columns, URLs safe to print (for `feeds list` and `status`)."""
-    db = _open(_settings(args))
+    db = _open(_settings(args), reading=True)
     try:
-        with db.transaction() as session:
+        with db.read() as session:
             rows = feed_rows(session)
     finally:
         db.close()
@@ -201,9 +202,9 @@ def feeds_import(args: argparse.Namespace) -> int:
 
 
 def feeds_export(args: argparse.Namespace) -> int:
-    db = _open(_settings(args))
+    db = _open(_settings(args), reading=True)
     try:
-        with db.transaction() as session:
+        with db.read() as session:
             rows = feed_rows(session)
     finally:
         db.close()
@@ -260,9 +261,9 @@ async def _fetch_page(settings: Settings, url: str) -> Any:
 
 def articles(args: argparse.Namespace) -> int:
     feed_url = _location(args.feed) if args.feed else None
-    db = _open(_settings(args))
+    db = _open(_settings(args), reading=True)
     try:
-        with db.transaction() as session:
+        with db.read() as session:
             rows = list_articles(session, feed_url=feed_url, since=args.since, limit=args.limit)
     finally:
         db.close()
@@ -290,7 +291,7 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 def db_current(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
+    engine = make_read_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
     try:
         current = current_revision(engine)
     finally:

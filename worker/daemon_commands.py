@@ -44,11 +44,11 @@ def _record_tick(summary: RunSummary) -> None:
 
 def _gauges(db: Database, daemon: Daemon) -> None:
     def depth(state: str) -> float:
-        with db.transaction() as session:
+        with db.read() as session:
             return float(queue.queue_depth(session)[state])
 
     def failing() -> float:
-        with db.transaction() as session:
+        with db.read() as session:
             query = select(func.count()).select_from(Feed).where(Feed.error_count > 0)
             return float(session.scalar(query) or 0)
 

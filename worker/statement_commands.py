@@ -145,9 +145,9 @@ def _one_line(text: str, width: int) -> str:
 
 def statements(args: argparse.Namespace) -> int:
     article_id, article_url = _article_filter(args.article)
-    db = _open(_settings(args))
+    db = _open(_settings(args), reading=True)
     try:
-        with db.transaction() as session:
+        with db.read() as session:
             rows = list_statements(session, speaker=args.speaker, article_id=article_id,
                                    article_url=article_url, since=args.since, limit=args.limit)
     finally:
