@@ -50,7 +50,9 @@ DEFAULTS: tuple[Default, ...] = (
     Default("min_interval", 5 * 60.0, "seconds", "shortest adaptive polling interval"),
     Default("max_interval", 24 * 3600.0, "seconds", "longest adaptive polling interval"),
     Default("tick", 10.0, "seconds", "how often the daemon looks for due feeds and queued pages"),
-    Default("lease", 300.0, "seconds", "how long a claimed feed or page stays reserved for one worker"),
+    Default("lease", 60.0, "seconds",
+            "how long a claimed feed or page stays reserved for one worker; renewed every third of it "
+            "while the worker runs, so also how long a worker that died on another host holds its work"),
     Default("shutdown_grace", 10.0, "seconds", "time in-flight work gets to finish after SIGTERM"),
     Default("metrics_addr", "", "address", "host:port serving /healthz and /metrics; empty: off"),
     Default("log_format", "text", "choice", "log lines as text or json"),

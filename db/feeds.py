@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Article, Feed, FeedEntry
+from db.queue import claimable
 from db.records import FeedState
 
 
@@ -77,21 +78,26 @@ def _state(session: Session, f: Feed) -> FeedState:
 
 def claim_feeds(session: Session, owner: str, now: datetime, lease_seconds: float, *,
                 urls: Iterable[str] | None = None, due_only: bool = False, force: bool = False,
-                limit: int | None = None) -> tuple[list[FeedState], list[tuple[str, str]]]:
+                limit: int | None = None, dead_owners: Collection[str] = (),
+                owner_label: Callable[[str], str] = str) -> tuple[list[FeedState], list[tuple[str, str]]]:
     """Reserve feeds for this worker until now + lease: enabled feeds (or exactly the named ones),
-    only those due with ``due_only``, none that another worker holds. A feed whose server asked us
-    to wait (Retry-After) is skipped unless ``force``. Returns (claimed, [(url, why skipped)]).
+    only those due with ``due_only``. A feed is claimed when no one holds it, its lease expired, this
+    worker holds it, or one of ``dead_owners`` (workers known to have died) holds it. A feed whose
+    server asked us to wait (Retry-After) is skipped unless ``force``. Returns (claimed, [(url, why
+    skipped)]); the skipped include every feed left because another worker holds it, with who
+    (``owner_label(lease_owner)``) and until when.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent claimers never block on or
     take the same feed; on SQLite the write transaction (BEGIN IMMEDIATE) serialises claimers."""
-    query = select(Feed).order_by(Feed.next_check_at.asc().nulls_first(), Feed.id)
+    wanted = select(Feed)
     if urls is not None:
-        query = query.where(Feed.url.in_(list(urls)))
+        wanted = wanted.where(Feed.url.in_(list(urls)))
     else:
-        query = query.where(Feed.enabled.is_(True))
+        wanted = wanted.where(Feed.enabled.is_(True))
     if due_only:
-        query = query.where((Feed.next_check_at.is_(None)) | (Feed.next_check_at <= now))
-    query = query.where((Feed.lease_until.is_(None)) | (Feed.lease_until < now) | (Feed.lease_owner == owner))
+        wanted = wanted.where((Feed.next_check_at.is_(None)) | (Feed.next_check_at <= now))
+    free = claimable(Feed.lease_owner, Feed.lease_until, now, dead_owners) | (Feed.lease_owner == owner)
+    query = wanted.where(free).order_by(Feed.next_check_at.asc().nulls_first(), Feed.id)
     if limit is not None:
         query = query.limit(limit)
     claimed: list[FeedState] = []
@@ -105,10 +111,18 @@ def claim_feeds(session: Session, owner: str, now: datetime, lease_seconds: floa
         feed.lease_owner = owner
         feed.lease_until = now + timedelta(seconds=lease_seconds)
         claimed.append(_state(session, feed))
-    if urls is not None:
-        found = {s.url for s in claimed} | {u for u, _ in skipped}
+    found = {s.url for s in claimed} | {u for u, _ in skipped}
+    held = (wanted.with_only_columns(Feed.url, Feed.lease_owner, Feed.lease_until)
+            .where(Feed.lease_owner != owner, Feed.lease_until >= now).order_by(Feed.id))
+    if dead_owners:
+        held = held.where(Feed.lease_owner.not_in(sorted(dead_owners)))
+    for url, holder, held_until in session.execute(held):
+        if url not in found:
+            found.add(url)
+            skipped.append((url, f"held by {owner_label(holder or '?')} until {held_until:%H:%M:%S} UTC"))
+    if urls is not None:  # named feeds another claimer has locked at this very moment (PostgreSQL)
         busy = session.scalars(select(Feed.url).where(Feed.url.in_(list(urls)))).all()
-        skipped += [(u, "being polled by another worker") for u in busy if u not in found]
+        skipped += [(u, "being claimed by another worker") for u in busy if u not in found]
     return claimed, skipped
 
 

@@ -148,10 +148,12 @@ class PageJob(Base):
 
 
 class HostPause(Base):
-    """A host that asked us to wait (Retry-After): nothing is fetched from it before `until`."""
+    """An origin (scheme://host:port) that asked us to wait (Retry-After): nothing is fetched from it
+    before `until`. `reason` and `url` say which answer to which request caused the pause."""
 
     __tablename__ = "host_pauses"
 
-    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(255), primary_key=True)
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)

@@ -1,18 +1,20 @@
-"""The durable page queue (``page_jobs``) and host pauses (``host_pauses``), in the caller's transaction.
+"""The durable page queue (``page_jobs``) and origin pauses (``host_pauses``), in the caller's transaction.
 
 A new entry's article is stored at once with the feed's text; its page is queued here. Workers
 claim due jobs with a lease (SKIP LOCKED on PostgreSQL), fetch them, and finish each job in the
 same transaction that upgrades the article, so a crash loses nothing committed and a killed
-worker's jobs are taken over when their lease expires.
+worker's jobs are taken over: at once when it is known dead (see worker/pipeline/leases.py), else
+when their lease expires.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,14 +38,16 @@ def enqueue_page(session: Session, article_id: int, feed_id: int | None, url: st
 
 
 def claim_pages(session: Session, owner: str, now: datetime, lease_seconds: float,
-                limit: int) -> list[QueuedPage]:
-    """Reserve up to ``limit`` due pending jobs for this worker, oldest first."""
+                limit: int, *, dead_owners: Collection[str] = ()) -> list[QueuedPage]:
+    """Reserve up to ``limit`` due pending jobs for this worker, oldest first: jobs no one holds,
+    whose lease expired, or that ``dead_owners`` (workers known to have died) hold. Jobs this worker
+    holds already are not claimed again: they are in its hands."""
     query = (
         select(PageJob, Article, Feed.url)
         .join(Article, Article.id == PageJob.article_id)
         .outerjoin(Feed, Feed.id == PageJob.feed_id)
         .where(PageJob.state == "pending", PageJob.next_attempt_at <= now,
-               (PageJob.lease_until.is_(None)) | (PageJob.lease_until < now))
+               claimable(PageJob.lease_owner, PageJob.lease_until, now, dead_owners))
         .order_by(PageJob.next_attempt_at, PageJob.id).limit(limit)
         .with_for_update(of=PageJob, skip_locked=True)
     )
@@ -80,6 +84,57 @@ def release_pages(session: Session, owner: str) -> None:
                     .values(lease_owner=None, lease_until=None))
 
 
+# --- leases of feeds and pages together ------------------------------------------------------------
+
+def claimable(lease_owner: Any, lease_until: Any, now: datetime, dead_owners: Collection[str]) -> Any:
+    """The condition for a row that may be claimed: no lease, an expired one, or a dead owner's."""
+    condition = (lease_until.is_(None)) | (lease_until < now)
+    if dead_owners:
+        condition = condition | lease_owner.in_(sorted(dead_owners))
+    return condition
+
+
+def lease_holders(session: Session, now: datetime) -> set[str]:
+    """Owners of leases not yet expired, on feeds and on pending page jobs (one query)."""
+    feeds = select(Feed.lease_owner).where(Feed.lease_owner.is_not(None), Feed.lease_until >= now)
+    pages = select(PageJob.lease_owner).where(PageJob.state == "pending", PageJob.lease_owner.is_not(None),
+                                              PageJob.lease_until >= now)
+    return {owner for owner in session.scalars(union(feeds, pages)) if owner is not None}
+
+
+def renew_leases(session: Session, owner: str, until: datetime) -> None:
+    """Extend every lease ``owner`` holds, feeds and page jobs, to ``until`` (the heartbeat)."""
+    session.execute(update(Feed).where(Feed.lease_owner == owner).values(lease_until=until)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(PageJob).where(PageJob.state == "pending", PageJob.lease_owner == owner)
+                    .values(lease_until=until).execution_options(synchronize_session=False))
+
+
+def release_leases(session: Session, owners: Collection[str]) -> tuple[int, int]:
+    """Give back every feed and page job these owners hold (workers that died, or one that stops);
+    returns how many (feeds, page jobs)."""
+    if not owners:
+        return 0, 0
+    names = sorted(owners)
+    feeds = session.execute(update(Feed).where(Feed.lease_owner.in_(names))
+                            .values(lease_owner=None, lease_until=None)
+                            .execution_options(synchronize_session=False))
+    pages = session.execute(update(PageJob).where(PageJob.state == "pending", PageJob.lease_owner.in_(names))
+                            .values(lease_owner=None, lease_until=None)
+                            .execution_options(synchronize_session=False))
+    return int(feeds.rowcount), int(pages.rowcount)  # type: ignore[attr-defined]
+
+
+def held_pages(session: Session, now: datetime, *, exclude: Collection[str] = ()) -> int:
+    """Due pending jobs whose lease, not yet expired, belongs to someone not in ``exclude``."""
+    query = select(func.count()).select_from(PageJob).where(
+        PageJob.state == "pending", PageJob.next_attempt_at <= now, PageJob.lease_owner.is_not(None),
+        PageJob.lease_until >= now)
+    if exclude:
+        query = query.where(PageJob.lease_owner.not_in(sorted(exclude)))
+    return int(session.scalar(query) or 0)
+
+
 def queue_depth(session: Session) -> dict[str, int]:
     rows = session.execute(select(PageJob.state, func.count()).group_by(PageJob.state))
     depth = {"pending": 0, "fetched": 0, "failed": 0}
@@ -95,22 +150,22 @@ def next_page_due(session: Session) -> datetime | None:
 class Pause:
     until: datetime
     reason: str | None
+    url: str | None = None  # the request whose answer asked us to wait
 
 
-def pause_host(session: Session, host: str, until: datetime, reason: str) -> None:
-    """Nothing is fetched from ``host`` before ``until`` (keeps the later of two pauses)."""
-    stmt = _insert(session)(HostPause).values(host=host, until=until, reason=reason)
+def pause_origin(session: Session, origin: str, until: datetime, reason: str, url: str | None) -> None:
+    """Nothing is fetched from ``origin`` (scheme://host:port) before ``until``. Of two pauses the
+    later one is kept whole: its end, its reason and its URL."""
+    stmt = _insert(session)(HostPause).values(origin=origin, until=until, reason=reason, url=url)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["host"],
-        set_={"until": func.max(HostPause.until, stmt.excluded.until)
-              if session.get_bind().dialect.name == "sqlite"
-              else func.greatest(HostPause.until, stmt.excluded.until),
-              "reason": stmt.excluded.reason},
+        index_elements=["origin"],
+        set_={"until": stmt.excluded.until, "reason": stmt.excluded.reason, "url": stmt.excluded.url},
+        where=HostPause.until < stmt.excluded.until,
     )
     session.execute(stmt)
 
 
-def paused_hosts(session: Session, now: datetime) -> dict[str, Pause]:
-    rows = session.execute(select(HostPause.host, HostPause.until, HostPause.reason)
+def paused_origins(session: Session, now: datetime) -> dict[str, Pause]:
+    rows = session.execute(select(HostPause.origin, HostPause.until, HostPause.reason, HostPause.url)
                            .where(HostPause.until > now))
-    return {host: Pause(until, reason) for host, until, reason in rows}
+    return {origin: Pause(until, reason, url) for origin, until, reason, url in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select, update
@@ -156,6 +157,15 @@ def store_page(session: Session, rec: ArticleRecord, article_id: int) -> StoreSt
     stats = StoreStats()
     stats.article_ids.append(_store_article(session, rec, article_id, stats))
     return stats
+
+
+def defer_feed(session: Session, feed_id: int, owner: str, until: datetime, reason: str) -> None:
+    """A feed not polled because its origin asked us to wait: check it again at ``until``, give its
+    lease back, and leave its outcome, errors and backoff as they were (nothing was asked of it)."""
+    session.execute(update(Feed).where(Feed.id == feed_id)
+                    .values(next_check_at=until, next_check_reason=reason))
+    session.execute(update(Feed).where(Feed.id == feed_id, Feed.lease_owner == owner)
+                    .values(lease_owner=None, lease_until=None))
 
 
 def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord] = ()) -> StoreStats:

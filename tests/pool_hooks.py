@@ -2,7 +2,7 @@
 (CpuPool's initializer), so the pool's own budgets are what end them.
 
 A page whose HTML holds ``<!--slow-->`` extracts for a minute; ``<!--hungry-->`` allocates more
-memory than any ceiling a test sets; a feed whose body holds ``<!--slow-->`` parses for a minute."""
+memory than any ceiling a test sets; ``<!--bug-->`` raises as a bug would; a feed whose body holds ``<!--slow-->`` parses for a minute."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ def install() -> None:
     def faulty_extract(html: str, url: str | None = None) -> Any:
         if "<!--slow-->" in html:
             time.sleep(60)
+        if "<!--bug-->" in html:
+            raise RuntimeError("an injected bug")
         if "<!--hungry-->" in html:
             hoard = bytearray(HUNGRY_BYTES)
             hoard[-1] = 1

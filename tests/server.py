@@ -23,6 +23,7 @@ from __future__ import annotations
 import http.server
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,9 @@ def _etags(value: str) -> list[str]:
 class LocalServer:
     """Routes, recorded requests and the base URL of one running server."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.port = port
+        self.host = host
         self.requests: list[RecordedRequest] = []
         self._routes: dict[str, _Static | Handler] = {}
         self._lock = threading.Lock()
@@ -71,7 +74,7 @@ class LocalServer:
             self._routes[path] = fn
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def hits(self, path: str) -> int:
         """Requests to ``path`` (compared without query string unless ``path`` has one)."""
@@ -123,7 +126,7 @@ def _handler_class(server: LocalServer) -> type[http.server.BaseHTTPRequestHandl
 
         def _dispatch(self) -> None:
             server._record(RecordedRequest(self.command, self.path,
-                                           {k.lower(): v for k, v in self.headers.items()}))
+                                           {k.lower(): v for k, v in self.headers.items()}, time.monotonic()))
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)
@@ -157,10 +160,11 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 
 @contextmanager
-def serve() -> Iterator[LocalServer]:
-    """Run a LocalServer on an ephemeral 127.0.0.1 port for the duration of the ``with``."""
-    local = LocalServer()
-    httpd = _QuietServer(("127.0.0.1", 0), _handler_class(local))
+def serve(host: str = "127.0.0.1") -> Iterator[LocalServer]:
+    """Run a LocalServer on an ephemeral port of ``host`` (any 127.x.y.z works on Linux: another
+    host as far as per-host limits go) for the duration of the ``with``."""
+    local = LocalServer(host=host)
+    httpd = _QuietServer((host, 0), _handler_class(local))
     local.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                               name=f"LocalServer:{local.port}", daemon=True)

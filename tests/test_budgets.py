@@ -124,3 +124,22 @@ def test_a_page_in_a_language_the_parser_does_not_read_gets_no_statements(
     assert stored["de"]["source"] == "page" and stored["de"]["language"] == "de"
     assert stored["de"]["statements"] == 0 and stored["de"]["statements_version"] is not None
     assert stored["en"]["language"] == "en" and stored["en"]["statements"] == 1
+
+
+def test_a_page_whose_extraction_raises_counts_its_attempts_and_stops_at_the_retry_limit(
+        http_server: LocalServer, database: Database, pool: CpuPool) -> None:
+    add_page(http_server, "/bug", article("Bug", marker="<!--bug-->"))
+    http_server.add("/feed", rss(http_server, ["/bug"]))
+    limit = settings().page_retry_limit
+    for _ in range(limit + 2):
+        ingest(database, pool, http_server.url("/feed"))
+        with database.transaction() as session:  # the retry is due now, not in minutes
+            session.execute(text("UPDATE page_jobs SET next_attempt_at = created_at"))
+    assert http_server.hits("/bug") == limit  # tried page_retry_limit times, then never again
+    with database.transaction() as session:
+        job = session.execute(text("SELECT state, attempts, last_error FROM page_jobs")).one()
+    assert (job.state, job.attempts) == ("failed", limit)
+    assert job.last_error.startswith("internal error: RuntimeError: an injected bug")
+    kept = articles(database)["bug"]
+    assert kept["source"] == "feed" and kept["source_reason"].startswith("internal error")
+    assert kept["statements_version"] is not None  # kept for good, so parsed

@@ -103,8 +103,8 @@ def test_a_page_that_works_later_replaces_the_feed_text(http_server: LocalServer
     assert rows(database, "SELECT source FROM articles")[0]["source"] == "page"
 
 
-def test_retry_after_pauses_the_feed_and_its_host_until_forced(http_server: LocalServer,
-                                                               database: Database) -> None:
+def test_retry_after_pauses_the_feed_and_its_origin_until_forced(http_server: LocalServer,
+                                                                 database: Database) -> None:
     http_server.add("/limited", "slow down", status=429, headers={"Retry-After": "3600"})
     http_server.add("/other", rss(http_server, [("x", "/x")]))
     page(http_server, "/x", "Story X")
@@ -114,13 +114,15 @@ def test_retry_after_pauses_the_feed_and_its_host_until_forced(http_server: Loca
     assert first.feeds_failed == 1
     feed = rows(database, "SELECT server_wait_until, next_check_reason, next_check_at FROM feeds")[0]
     assert feed["server_wait_until"] is not None and "Retry-After" in feed["next_check_reason"]
-    assert rows(database, "SELECT host FROM host_pauses") == [{"host": "127.0.0.1"}]
+    assert [r["origin"] for r in rows(database, "SELECT origin FROM host_pauses")] == [
+        f"http://127.0.0.1:{http_server.port}"]
     again = ingest(database, settings(), feed_urls=[limited])
     assert again.feeds_skipped == 1 and "Retry-After" in (again.feeds[0].error or "")
     assert http_server.hits("/limited") == 1
-    add(database, other)  # the same host: paused for everyone
+    add(database, other)  # the same origin: paused for everyone, and skipped (not failed)
     paused = ingest(database, settings(), feed_urls=[other])
-    assert paused.feeds_failed == 1 and "host paused" in (paused.feeds[0].error or "")
+    assert paused.feeds_skipped == 1 and paused.feeds_failed == 0
+    assert "asked to wait" in (paused.feeds[0].error or "")
     assert http_server.hits("/other") == 0
     forced = ingest(database, settings(), feed_urls=[limited, other], force=True)
     assert http_server.hits("/limited") == 2 and http_server.hits("/other") == 1
@@ -152,8 +154,9 @@ def test_a_feed_held_by_another_worker_is_left_to_it_until_its_lease_expires(
         claimed, _ = claim_feeds(session, "other-worker", utcnow(), 300)
     assert [s.url for s in claimed] == [url]
     named = ingest(database, settings(), feed_urls=[url])
-    assert named.feeds_skipped == 1 and named.feeds[0].error == "being polled by another worker"
-    assert ingest(database, settings()).feeds == []  # not named: simply not this worker's to poll
+    assert named.feeds_skipped == 1 and (named.feeds[0].error or "").startswith("held by other-worker until ")
+    unnamed = ingest(database, settings())  # not named: left to its holder, and said so too
+    assert unnamed.feeds_skipped == 1 and (unnamed.feeds[0].error or "").startswith("held by other-worker")
     assert http_server.hits("/feed") == 0
     rows(database, "UPDATE feeds SET lease_until = :t", t=utcnow() - timedelta(seconds=1))
     assert ingest(database, settings()).feeds_ok == 1  # the lease expired: taken over

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from config.defaults import VERSION
 from db.engine import DatabaseError
+from db.faults import DatabaseUnavailable
 from worker import commands, daemon_commands, statement_commands
 from worker.settings import ConfigError, parse_duration
 
@@ -165,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"worker: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseUnavailable as exc:
+        print(f"worker: database error: {exc} (work in flight was cancelled; nothing half-written was "
+              "kept, and the next run picks it up)", file=sys.stderr)
+        return EXIT_DATABASE
     except DatabaseError as exc:
         print(f"worker: database error: {exc}", file=sys.stderr)
         return EXIT_DATABASE

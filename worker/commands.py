@@ -117,6 +117,8 @@ def _print_summary(summary: RunSummary, *, as_json: bool) -> None:
           f"({summary.pages_fetched} from pages, {summary.pages_fallback} from feed text)")
     if summary.pages_retrying:
         print(f"pages: {summary.pages_retrying} to retry later (worker run or a later ingest)")
+    if summary.pages_held_elsewhere:
+        print(f"pages: {summary.pages_held_elsewhere} due but left to the other live workers holding them")
     for report in summary.feeds:
         if report.status == "skipped":
             print(f"skipped: {report.url}: {report.error}")

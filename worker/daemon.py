@@ -1,16 +1,32 @@
-"""`worker run`: the daemon. An APScheduler 3 job ticks every ``settings.tick`` seconds and runs
-:meth:`Worker.tick` — the same pipeline as `worker ingest`, on the feeds and pages that are due and
-that this process can claim. Signal handling lives here and only here:
+"""`worker run`: the daemon. It runs the same pieces as `worker ingest` (claim → poll → store →
+page queue, in :class:`~worker.pipeline.runner.Worker`) on the feeds and pages that are due and that
+this process can claim, for as long as it runs.
 
-- the first SIGTERM or SIGINT stops claiming; in-flight feed and page transactions get
-  ``settings.shutdown_grace`` seconds to finish, leases still held are given back, exit status 0;
-- a second signal exits at once (status 1); leases left behind expire after ``settings.lease``.
-  A repeat within a second is the same stop request delivered twice (``uv run`` forwards SIGTERM
-  while systemd signals the whole control group), not an impatient operator, so it is ignored.
+Work runs in tasks of the event loop, not inside the scheduler's job. The APScheduler 3 job (one,
+every ``settings.tick`` seconds, ``misfire_grace_time=None`` so a late tick still runs) only starts
+a *round* unless the last one is still claiming, and returns at once: APScheduler never finds it
+still running, so it never warns that an instance was skipped. A round
 
-The tick job has ``max_instances=1`` and ``coalesce=True`` (a slow tick never piles up runs behind
-it) and no misfire grace limit (a late tick still runs; APScheduler's default would skip a job
-that starts more than a second late).
+- claims the due feeds that free poll places can take (``concurrency`` polling, as many waiting)
+  and starts polling them: a feed that comes due is polled within a tick even while pages drain;
+- starts the page drain unless it is running; the drain claims due pages as its slots free up.
+
+Feeds and pages have slots of their own; the fetcher's overall and per-host limits hold for both.
+Leases are renewed by a heartbeat every ``lease / 3`` seconds.
+
+Signals (handled here and only here):
+
+- the first SIGTERM or SIGINT stops the daemon: no new round, no new claim, and the fetcher sends
+  no request it has not sent yet; polls and pages in flight get ``settings.shutdown_grace`` seconds
+  to finish and are then cancelled (their transactions are written whole or not at all); every
+  lease still held is given back; exit status 0;
+- a second signal exits at once (status 1); leases left behind are taken over by the next worker on
+  this host at once, elsewhere after ``settings.lease``. A repeat within a second is the same stop
+  request delivered twice (``uv run`` forwards SIGTERM while systemd signals the whole control
+  group), not an impatient operator, so it is ignored.
+
+A database that stops answering does not end the daemon: the round, poll or page that met it logs
+one line (no traceback), ``/healthz`` reports it, and the next round tries again.
 """
 
 from __future__ import annotations
@@ -25,13 +41,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import text, update
 
 from db import queue
 from db.database import Database
-from db.models import Feed
-from db.types import utcnow
+from db.engine import DatabaseError
 from worker.fetch import Fetcher
+from worker.pipeline.leases import LeaseHeartbeat
+from worker.pipeline.pages import PageWorker
 from worker.pipeline.runner import PollHook, RunSummary, Worker, worker_id
 from worker.settings import Settings
 
@@ -48,13 +64,18 @@ class Daemon:
         self.db = db
         self.owner = owner or worker_id()
         self.worker = Worker(settings, db, owner=self.owner, on_poll=on_poll)
-        self.on_tick = on_tick
+        self.on_tick = on_tick  # called with what each page drain did
         self.scheduler: AsyncIOScheduler | None = None
         self.ticks = 0
+        self.database_error: str | None = None  # the last database fault, until a round succeeds
         self._stop: asyncio.Event | None = None
-        self._current: asyncio.Task[RunSummary] | None = None
         self._fetcher: Fetcher | None = None
         self._first_signal: float | None = None
+        self._round: asyncio.Task[None] | None = None
+        self._drain: asyncio.Task[None] | None = None
+        self._polls: dict[asyncio.Task[bool], int] = {}  # poll task -> its feed's id
+        self._poll_slots: asyncio.Semaphore | None = None
+        self._heartbeat: LeaseHeartbeat | None = None
 
     # --- health ---------------------------------------------------------------------------------
 
@@ -63,8 +84,7 @@ class Daemon:
         if self.scheduler is None or not self.scheduler.running:
             return False, "scheduler not running"
         try:
-            with self.db.transaction() as session:
-                session.execute(text("SELECT 1"))
+            self.db.ping()
         except Exception as exc:
             return False, f"database: {exc.__class__.__name__}"
         return True, "ok"
@@ -77,6 +97,9 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_signal, sig)
         self._fetcher = Fetcher(self.settings)
+        self._poll_slots = asyncio.Semaphore(self.settings.concurrency)
+        self.worker.watch_queue()
+        self._heartbeat = LeaseHeartbeat(self.worker.io, self.owner, self.settings.lease).start()
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
         self.scheduler.add_job(self._tick, "interval", seconds=self.settings.tick, id="tick",
                                next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
@@ -100,60 +123,100 @@ class Daemon:
             log.warning("second %s: exiting at once", sig.name)
             os._exit(1)
         self._first_signal = now
-        log.info("%s: finishing in-flight work, claiming nothing new", sig.name)
+        log.info("%s: finishing in-flight work, starting nothing new", sig.name)
         self.worker.stopping = True
+        if self._fetcher is not None:
+            self._fetcher.stop_new()
         assert self._stop is not None
         self._stop.set()
 
     async def _tick(self) -> None:
-        if self.worker.stopping:
+        """The scheduler's job: start a round unless stopping or the last one is still claiming."""
+        if self.worker.stopping or (self._round is not None and not self._round.done()):
             return
-        assert self._fetcher is not None
-        self._current = asyncio.ensure_future(self.worker.tick(self._fetcher))
-        try:
-            # shielded: stopping the scheduler cancels its job, which must not cut a transaction short
-            summary = await asyncio.shield(self._current)
-        except asyncio.CancelledError:
-            if self.worker.stopping:
-                return  # cut short by the shutdown, which has said so
-            raise
-        except Exception:
-            log.exception("tick failed")  # the next tick tries again
-            return
-        finally:
-            self._current = None
+        self._round = asyncio.ensure_future(self._one_round())
+
+    async def _one_round(self) -> None:
+        assert self._fetcher is not None and self._poll_slots is not None
         self.ticks += 1
+        try:
+            room = 2 * self.settings.concurrency - len(self._polls)  # polling, and as many waiting
+            if room > 0:
+                states, pauses = await self.worker.claim_due(room, set(self._polls.values()))
+                summary = RunSummary()  # each poll is reported through on_poll as it is stored
+                for state in states:
+                    task = asyncio.ensure_future(
+                        self.worker.poll_one(state, self._fetcher, summary, pauses, self._poll_slots))
+                    self._polls[task] = state.id
+                    task.add_done_callback(self._poll_done)
+            if not self.worker.stopping and (self._drain is None or self._drain.done()):
+                self._drain = asyncio.ensure_future(self._drain_pages())
+        except DatabaseError as exc:
+            self._database_down(exc)
+            return
+        if self.database_error is not None:
+            log.info("the database answers again")
+            self.database_error = None
+
+    def _poll_done(self, task: asyncio.Task[bool]) -> None:
+        self._polls.pop(task, None)
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        if isinstance(exc, DatabaseError):
+            self._database_down(exc)
+        else:  # a bug: polls record their own failures on the feed
+            log.error("a feed poll failed", exc_info=exc)
+
+    async def _drain_pages(self) -> None:
+        assert self._fetcher is not None
+        pages = PageWorker(self.settings, self.worker.io, self._fetcher, self.worker.cpu, self.owner)
+        try:
+            stats = await pages.drain(stop=lambda: self.worker.stopping,
+                                      more_coming=lambda: bool(self._polls), wake=self.worker.watch_queue())
+        except DatabaseError as exc:
+            self._database_down(exc)
+            return
+        summary = RunSummary()
+        summary.add_pages(stats)
         if self.on_tick:
             self.on_tick(summary)
 
+    def _database_down(self, exc: DatabaseError) -> None:
+        message = str(exc)
+        if message != self.database_error:  # one line per outage, not one per task that met it
+            log.error("database unusable: %s; trying again at the next tick", message)
+        self.database_error = message
+
     async def _shutdown(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.pause()
-        current = self._current
-        if current is not None and not current.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(current), timeout=self.settings.shutdown_grace)
-            except (TimeoutError, asyncio.CancelledError):
-                current.cancel()  # ends its pool tasks too: their worker processes are stopped
-                log.warning("in-flight work did not finish within %.0f s; it was cancelled",
-                            self.settings.shutdown_grace)
-                with contextlib.suppress(BaseException):
-                    await current
-            except Exception:
-                log.exception("in-flight tick failed during shutdown")
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        await asyncio.to_thread(self._release)  # off the loop, like every other database call
+            self.scheduler.shutdown(wait=False)  # its job only starts rounds: nothing of ours is cut
+        in_flight = [t for t in (self._round, self._drain, *self._polls) if t is not None and not t.done()]
+        if in_flight:
+            _, late = await asyncio.wait(in_flight, timeout=self.settings.shutdown_grace)
+            if late:
+                for task in late:
+                    task.cancel()  # a drain cancels its pages, and their pool tasks with them
+                await asyncio.gather(*late, return_exceptions=True)
+                log.warning("in-flight work did not finish within %.0f s and was cancelled; the next run "
+                            "does it", self.settings.shutdown_grace)
+        if self._heartbeat is not None:
+            await self._heartbeat.stop()
+        await self._release()
         self.worker.close()  # no worker process outlives the daemon
         if self._fetcher is not None:
             await self._fetcher.aclose()
 
-    def _release(self) -> None:
+    async def _release(self) -> None:
         """Give back what this process still holds, so other workers need not wait for expiry."""
         try:
-            with self.db.transaction() as session:
-                session.execute(update(Feed).where(Feed.lease_owner == self.owner)
-                                .values(lease_owner=None, lease_until=None))
-                queue.release_pages(session, self.owner)
-        except Exception:
-            log.exception("could not release leases; they expire at %s", utcnow())
+            with contextlib.suppress(DatabaseError):
+                await self.worker.io.flush()
+            feeds, pages = await self.worker.io.transaction(
+                lambda session: queue.release_leases(session, {self.owner}))
+        except Exception as exc:
+            log.warning("could not give back the leases (%s); other workers of this host take them over at "
+                        "once, others after %.0f s", exc, self.settings.lease)
+            return
+        if feeds or pages:
+            log.info("gave back %d feed and %d page leases", feeds, pages)

@@ -85,6 +85,21 @@ def is_http_url(url: str) -> bool:
     return normalize_url(url) is not None
 
 
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of an http(s) URL, the port always written (a server's Retry-After
+    speaks for that origin, not for other ports or schemes of the same host name); "" if none."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        host = parts.hostname
+        port = parts.port or _HTTP_SCHEMES.get(scheme)
+    except ValueError:
+        return ""
+    if not host or port is None:
+        return ""
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
 def normalize_url(url: str, base: str | None = None, *, allow_file: bool = False) -> str | None:
     """Return the canonical absolute form of ``url`` or None if it is not one we accept.
 

@@ -8,6 +8,9 @@ has one writer anyway, and PostgreSQL sees one session per worker). Two kinds of
   unit is atomic (a feed's entries with its poll; a page's article with its job), a failing unit
   is rolled back alone (see :meth:`DbIO._group`), and its caller gets its exception once the rest
   have committed. Grouping turns many small commits (an fsync each on PostgreSQL) into few.
+
+An error that says the database itself cannot be used (db.faults) is raised as
+``DatabaseUnavailable`` to every caller concerned, never recorded as one unit's fault.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from db.database import Database
+from db.faults import unavailable
 
 T = TypeVar("T")
 
@@ -78,8 +82,14 @@ class DbIO:
                     future.set_exception(value)
 
     def _one(self, fn: Callable[[Session], T]) -> T:
-        with self.db.transaction() as session:
-            return fn(session)
+        try:
+            with self.db.transaction() as session:
+                return fn(session)
+        except Exception as exc:
+            down = unavailable(exc)
+            if down is not None and down is not exc:
+                raise down from exc
+            raise
 
     def _group(self, units: list[Unit]) -> list[tuple[bool, Any]]:
         """All units in one transaction; if one fails, that transaction is rolled back and each unit
@@ -94,6 +104,8 @@ class DbIO:
             try:
                 outcomes.append((True, self._one(unit)))
             except Exception as exc:
+                if unavailable(exc) is not None:
+                    raise  # not this unit's fault: the whole group (and the run) ends here
                 outcomes.append((False, exc))
         return outcomes
 

@@ -2,7 +2,7 @@
 
 Every job is finished in the transaction that writes its article, so a crash at any moment leaves
 either the old article with its job pending (taken over when the lease expires) or the new one
-with its job done. A host that answered Retry-After is paused for everyone; its jobs wait.
+with its job done. An origin that answered Retry-After is paused for everyone; its jobs wait.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from db import queue, store
 from db.records import QueuedPage, StoreStats
 from db.types import utcnow
-from worker.fetch import Fetcher
+from worker.fetch import Fetcher, Stopped
 from worker.parse.feed import ParsedEntry
-from worker.pipeline.article import PageResult, fetch_article
+from worker.parse.urls import origin_of
+from worker.pipeline.article import PageResult, fallback_record, feed_text_record, fetch_article
 from worker.pipeline.dbio import DbIO
 from worker.pipeline.poll import local_root_of
 from worker.pool import CpuPool
@@ -83,46 +83,58 @@ class PageWorker:
                     return
                 await self._one(job, pauses, stats)
 
-        while not stop() and (batches is None or claims < batches):
-            if not dry and len(running) <= held // 2:
-                claims += 1
-                if wake is not None:
-                    wake.clear()  # set again by whatever is queued from now on
-                jobs, pauses = await self._claim(held - len(running))
-                running.update(asyncio.ensure_future(one(job, pauses)) for job in jobs)
-                dry = not jobs
-            if not running:
-                if not (dry and more_coming()):
-                    break
-                if wake is not None:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), timeout=0.5)
-                else:
-                    await asyncio.sleep(0.2)
-                dry = False
-                continue
-            finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in finished:
-                task.result()  # a fault in storage ends the drain, as before
-            if wake is not None and wake.is_set():
-                dry = False
-        if running:
-            await asyncio.gather(*running)
+        try:
+            while not stop() and (batches is None or claims < batches):
+                if not dry and len(running) <= held // 2:
+                    claims += 1
+                    if wake is not None:
+                        wake.clear()  # set again by whatever is queued from now on
+                    jobs, pauses = await self._claim(held - len(running))
+                    running.update(asyncio.ensure_future(one(job, pauses)) for job in jobs)
+                    dry = not jobs
+                if not running:
+                    if not (dry and more_coming()):
+                        break
+                    if wake is not None:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(wake.wait(), timeout=0.5)
+                    else:
+                        await asyncio.sleep(0.2)
+                    dry = False
+                    continue
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running -= finished
+                for task in finished:
+                    task.result()  # a fault of the database ends the drain
+                if wake is not None and wake.is_set():
+                    dry = False
+            while running:  # what has started finishes (``one`` starts nothing new once stop() holds)
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running -= finished
+                for task in finished:
+                    task.result()
+        except BaseException:
+            # The database went away (or the run was cancelled): nothing in flight may go on using
+            # the fetcher or the pool the caller is about to close; each job stays pending, leased.
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
         return stats
 
     async def _claim(self, limit: int) -> tuple[list[QueuedPage], dict[str, queue.Pause]]:
         now = utcnow()
         return await self.io.transaction(lambda session: (
             queue.claim_pages(session, self.owner, now, self.settings.lease, limit=limit),
-            queue.paused_hosts(session, now)))
+            queue.paused_origins(session, now)))
 
     async def _one(self, job: QueuedPage, pauses: dict[str, queue.Pause], stats: PageStats) -> None:
-        host = urlsplit(job.url).hostname or ""
-        pause = pauses.get(host)
-        if pause is not None:
+        origin = origin_of(job.url)
+        pause = pauses.get(origin)
+        if pause is not None:  # not tried, so not an attempt: it waits for the pause to end
             await self.io.write(lambda session: queue.finish_page(
                 session, job.job_id, self.owner, state="pending", attempts=job.attempts, now=utcnow(),
-                retry_at=pause.until, error=f"host paused: {pause.reason}"))
+                retry_at=pause.until, error=f"its server asked to wait: {pause.reason} (on {pause.url})"))
             stats.retrying += 1
             return
         entry = ParsedEntry(guid=job.url, link=job.url, title=job.title, author=job.author,
@@ -133,17 +145,26 @@ class PageWorker:
             result = await fetch_article(self.fetcher, entry, self.settings, self.cpu, local_root=local_root,
                                          attempts_before=job.attempts)
             stats.fetch_seconds.append(time.monotonic() - started)
-        except Exception:  # a bug with one page must not stop the queue: retry it later
+        except Stopped:
+            return  # never sent (shutting down): no attempt; the job is given back with the leases
+        except Exception as exc:  # a bug with one page must not stop the queue: an attempt like any other
             log.exception("page %s failed", redact_url(job.url))
-            retry_at = utcnow() + timedelta(seconds=retry_delay(job.attempts + 1))
-            await self.io.write(lambda session: queue.finish_page(
-                session, job.job_id, self.owner, state="pending", attempts=job.attempts + 1, now=utcnow(),
-                retry_at=retry_at, error="internal error"))
-            stats.retrying += 1
-            return
-        await self._store(job, result, host, stats)
+            result = await self._internal_error(job, entry, exc)
+        await self._store(job, result, origin, stats)
 
-    async def _store(self, job: QueuedPage, result: PageResult, host: str, stats: PageStats) -> None:
+    async def _internal_error(self, job: QueuedPage, entry: ParsedEntry, exc: Exception) -> PageResult:
+        """An unexpected error counts as an attempt: retried with backoff until ``page_retry_limit``,
+        then the feed's text is kept for good with the error as its reason (never retried for ever)."""
+        attempts = job.attempts + 1
+        final = attempts >= self.settings.page_retry_limit
+        reason = f"internal error: {exc.__class__.__name__}: {str(exc)[:200]}"
+        try:
+            record = await feed_text_record(self.cpu, entry, reason, attempts=attempts, final=final)
+        except Exception:
+            record = fallback_record(entry, reason, attempts=attempts, parse=False)
+        return PageResult(record, False, retryable=not final)
+
+    async def _store(self, job: QueuedPage, result: PageResult, origin: str, stats: PageStats) -> None:
         now = utcnow()
         attempts = result.record.page_attempts
         final = result.fetched or attempts >= self.settings.page_retry_limit or not result.retryable
@@ -159,8 +180,9 @@ class PageWorker:
                                      now=now, retry_at=retry_at,
                                      error=None if result.fetched else result.record.source_reason):
                 raise _LeaseLost
-            if result.server_wait is not None and retry_at is not None:
-                queue.pause_host(session, host, retry_at, f"Retry-After from {host}")
+            if result.server_wait is not None and retry_at is not None and origin:
+                queue.pause_origin(session, origin, retry_at, result.record.source_reason or "Retry-After",
+                                   redact_url(job.url))
             return store.store_page(session, result.record, job.article_id)
 
         try:

@@ -18,7 +18,7 @@ from db.records import EntryRecord, FeedPoll, FeedState, KnownEntry
 from db.types import utcnow
 from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import FeedParseError, ParsedFeed, parse_feed
-from worker.parse.urls import normalize_url
+from worker.parse.urls import normalize_url, origin_of
 from worker.pipeline.article import fallback_record, feed_text_record
 from worker.pipeline.decide import plan_entries
 from worker.pipeline.schedule import FeedHistory, Limits, PollResult, Schedule, plan_next_check
@@ -37,7 +37,7 @@ StateReader = Callable[[int, list[str], list[str]], Awaitable[tuple[dict[str, Kn
 class PollOutcome:
     poll: FeedPoll
     entries: list[EntryRecord] = field(default_factory=list)
-    server_wait_host: str | None = None  # the feed's host asked us to wait (until poll.server_wait_until)
+    server_wait_origin: str | None = None  # the feed's origin asked us to wait (until poll.server_wait_until)
     fetch_seconds: float | None = None
 
 
@@ -69,8 +69,8 @@ def failed_poll(state: FeedState, settings: Settings, reason: str, *, kind: str 
         server_wait_until=plan.server_wait_until, disabled_reason=plan.reason if plan.disable else None,
         lease_owner=owner,
     )
-    host = urlsplit(state.url).hostname if plan.server_wait_until else None
-    return PollOutcome(poll, server_wait_host=host)
+    origin = origin_of(state.url) if plan.server_wait_until else None
+    return PollOutcome(poll, server_wait_origin=origin or None)
 
 
 async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, read_state: StateReader,

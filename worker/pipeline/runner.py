@@ -7,22 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from db import queue, store
 from db.database import Database
-from db.feeds import claim_feeds, release_feed
+from db.engine import DatabaseError
+from db.feeds import release_feed
 from db.records import FeedState, KnownEntry, StoreStats
 from db.types import utcnow
-from worker.fetch import Fetcher
+from worker.fetch import Fetcher, Stopped
+from worker.parse.urls import origin_of
+from worker.pipeline import leases
 from worker.pipeline.dbio import DbIO
 from worker.pipeline.pages import PageStats, PageWorker
 from worker.pipeline.poll import PollOutcome, failed_poll, poll_feed
@@ -52,6 +51,7 @@ class RunSummary:
     pages_fetched: int = 0
     pages_fallback: int = 0
     pages_retrying: int = 0
+    pages_held_elsewhere: int = 0  # due pages left because another live worker holds them
     statements_stored: int = 0
     feeds: list[FeedReport] = field(default_factory=list)
     page_fetch_seconds: list[float] = field(default_factory=list, repr=False)  # for the metrics
@@ -71,13 +71,14 @@ class RunSummary:
 
 
 Progress = Callable[[int, int, RunSummary], None]
-# Called after every stored poll: (report, outcome) — the daemon's metrics and log line hook in here.
-PollHook = Callable[[FeedReport, PollOutcome], None]
+# Called after every stored poll or skip: (report, outcome) — the daemon's metrics hook in here.
+PollHook = Callable[[FeedReport, PollOutcome | None], None]  # None: skipped, not polled
 
 
 def worker_id() -> str:
-    """Unique per process: host, pid and a random tail (pids repeat across machines and restarts)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """Unique per worker: host, pid, process start time and a random tail (see leases.py), so that a
+    claim can tell a dead holder on this host from a live one."""
+    return leases.new_owner_id()
 
 
 class Worker:
@@ -113,6 +114,12 @@ class Worker:
             self._io = DbIO(self.db)
         return self._io
 
+    def watch_queue(self) -> asyncio.Event:
+        """An event set whenever a stored poll queues pages (a waiting page drain wakes on it)."""
+        if self._queued is None:
+            self._queued = asyncio.Event()
+        return self._queued
+
     def close(self, *, grace: float = 0.0) -> None:
         """Stop the worker processes (tasks already running get ``grace`` seconds) and the database
         thread. The Worker may be used again: both start afresh when next needed."""
@@ -131,9 +138,10 @@ class Worker:
     async def ingest(self, *, feed_urls: Sequence[str] | None = None, due_only: bool = False,
                      force: bool = False) -> RunSummary:
         """Poll the named feeds (else every enabled one; or only those due) once, each stored in its own
-        transaction, then work the page queue until nothing is due. Feeds another worker holds, and
-        feeds whose server asked us to wait (unless ``force``), are skipped and reported."""
-        states, skipped = await self.io.transaction(lambda session: claim_feeds(
+        transaction, then work the page queue until nothing is due. Feeds another live worker holds,
+        and feeds whose server asked us to wait (unless ``force``), are skipped and reported; what
+        dead workers of this host hold is taken over at once. Our leases are renewed while we run."""
+        states, skipped = await self.io.transaction(lambda session: leases.claim_feeds_taking_over(
             session, self.owner, utcnow(), self.settings.lease, urls=feed_urls, due_only=due_only,
             force=force))
         summary = RunSummary()
@@ -142,75 +150,112 @@ class Worker:
             summary.feeds_skipped += 1
         fetcher = self._fetcher or Fetcher(self.settings)
         self._force = force
+        heartbeat = leases.LeaseHeartbeat(self.io, self.owner, self.settings.lease)
         try:
+            heartbeat.start()
             # Pages are worked while feeds are still polled: the worker processes start on the first
             # feed's pages instead of waiting for the last feed.
             self._queued = queued = asyncio.Event()
             polls = asyncio.ensure_future(self._poll_all(states, fetcher, summary))
             polls.add_done_callback(lambda _: queued.set())  # the drain stops waiting for more at once
             pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner)
+            drain = asyncio.ensure_future(pages.drain(
+                stop=lambda: self.stopping, more_coming=lambda: not polls.done(), wake=self._queued))
+            # A fault of the database ends both at once: nothing in flight outlives the run's fetcher.
+            polls.add_done_callback(lambda done: drain.cancel() if _failed(done) else None)
             try:
-                summary.add_pages(await pages.drain(stop=lambda: self.stopping,
-                                                    more_coming=lambda: not polls.done(), wake=self._queued))
-            finally:
-                await polls
+                summary.add_pages(await drain)
+            except BaseException:
+                polls.cancel()
+                await asyncio.gather(polls, return_exceptions=True)
+                if _failed(polls):
+                    raise polls.exception() from None  # type: ignore[misc]
+                raise
+            await polls
             await self.io.flush()
+            summary.pages_held_elsewhere = await self.io.transaction(
+                lambda session: leases.pages_held_elsewhere(session, self.owner, utcnow()))
         finally:
+            await heartbeat.stop()
             self._force = False
             if self._fetcher is None:
                 await fetcher.aclose()
             self.close()  # a one-off run: no worker process or database thread outlives it
         return summary
 
-    async def tick(self, fetcher: Fetcher, *, feed_limit: int | None = None,
-                   page_batches: int = 1) -> RunSummary:
-        """One round of the daemon: poll the due feeds it can claim, then a batch of due pages."""
-        summary = RunSummary()
-        if self.stopping:
-            return summary
-        states, _ = await self.io.transaction(lambda session: claim_feeds(
-            session, self.owner, utcnow(), self.settings.lease, due_only=True,
-            limit=feed_limit or self.settings.concurrency * 4))
-        await self._poll_all(states, fetcher, summary)
-        if not self.stopping:
-            pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner)
-            summary.add_pages(await pages.drain(stop=lambda: self.stopping, batches=page_batches))
-        await self.io.flush()
-        return summary
+    async def claim_due(self, limit: int, busy: set[int]) -> tuple[list[FeedState], dict[str, queue.Pause]]:
+        """For the daemon: reserve up to ``limit`` due feeds (taking over what dead local workers
+        hold), with the origin pauses in force. Feeds in ``busy`` (being polled by us) are left out."""
+        def claim(session: Session) -> tuple[list[FeedState], dict[str, queue.Pause]]:
+            now = utcnow()
+            states, _ = leases.claim_feeds_taking_over(session, self.owner, now, self.settings.lease,
+                                                       due_only=True, limit=limit + len(busy))
+            return [s for s in states if s.id not in busy][:limit], queue.paused_origins(session, now)
+        return await self.io.transaction(claim)
 
     async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary) -> None:
         slots = asyncio.Semaphore(self.settings.concurrency)
         done = 0
-        pauses = await self.io.transaction(lambda session: queue.paused_hosts(session, utcnow()))
+        pauses = await self.io.transaction(lambda session: queue.paused_origins(session, utcnow()))
 
         async def one(state: FeedState) -> None:
             nonlocal done
-            async with slots:
-                if self.stopping:
-                    await self.io.write(lambda session: release_feed(session, state.id, self.owner))
-                    return
-                outcome = await self._poll(state, fetcher, pauses)
-                wait_until = outcome.poll.server_wait_until
-                if outcome.server_wait_host and wait_until:  # the rest of this batch waits too
-                    pauses[outcome.server_wait_host] = queue.Pause(wait_until, "Retry-After")
-            await self._store(state, outcome, summary)
-            done += 1
-            if self.progress:
-                self.progress(done, len(states), summary)
+            if await self.poll_one(state, fetcher, summary, pauses, slots):
+                done += 1
+                if self.progress:
+                    self.progress(done, len(states), summary)
 
-        await asyncio.gather(*(one(s) for s in states))
+        tasks = [asyncio.ensure_future(one(s)) for s in states]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:  # the database went away, or the run was cancelled: stop the other polls
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
-    async def _poll(self, state: FeedState, fetcher: Fetcher, pauses: dict[str, queue.Pause]) -> PollOutcome:
-        host = _host(state.url)
-        if host in pauses and not self._force:
-            pause = pauses[host]
-            wait = str(int((pause.until - utcnow()).total_seconds()) + 1)
-            return failed_poll(state, self.settings, f"host paused until {pause.until:%Y-%m-%d %H:%M} UTC "
-                               f"({pause.reason})", kind="status", status=503, headers={"retry-after": wait},
-                               owner=self.owner)
+    async def poll_one(self, state: FeedState, fetcher: Fetcher, summary: RunSummary,
+                       pauses: dict[str, queue.Pause], slots: asyncio.Semaphore) -> bool:
+        """Poll one claimed feed when a slot is free and store the outcome; or skip it (its origin
+        paused), or give it back (stopping: nothing new starts). True when it was polled or skipped."""
+        async with slots:
+            if self.stopping:
+                await self.io.write(lambda session: release_feed(session, state.id, self.owner))
+                return False
+            pause = None if self._force else pauses.get(origin_of(state.url))
+            if pause is not None and pause.until > utcnow():
+                await self._defer(state, pause, summary)
+                return True
+            try:
+                outcome = await self._poll(state, fetcher)
+            except Stopped:  # the fetcher took no new request: stopping
+                await self.io.write(lambda session: release_feed(session, state.id, self.owner))
+                return False
+            wait_until = outcome.poll.server_wait_until
+            if outcome.server_wait_origin and wait_until:  # the rest of this batch waits too
+                pauses[outcome.server_wait_origin] = queue.Pause(wait_until, outcome.poll.error, state.url)
+        await self._store(state, outcome, summary)
+        return True
+
+    async def _defer(self, state: FeedState, pause: queue.Pause, summary: RunSummary) -> None:
+        """Not polled: its origin asked us to wait (Retry-After to another request). Skipped, not
+        failed — the feed itself was never asked, so its errors and backoff stay as they are."""
+        why = (f"its server asked to wait until {pause.until:%Y-%m-%d %H:%M:%S} UTC "
+               f"({pause.reason or 'Retry-After'}, on {redact_url(pause.url or '?')})")
+        await self.io.write(lambda session: store.defer_feed(session, state.id, self.owner, pause.until, why))
+        report = FeedReport(url=redact_url(state.url), status="skipped", error=why)
+        summary.feeds.append(report)
+        summary.feeds_skipped += 1
+        if self.on_poll:
+            self.on_poll(report, None)
+        log.info("feed skipped", extra={"feed": report.url, "status": "skipped", "error": why})
+
+    async def _poll(self, state: FeedState, fetcher: Fetcher) -> PollOutcome:
         try:
             return await poll_feed(state, fetcher=fetcher, settings=self.settings,
                                    read_state=self._read_state, cpu=self.cpu, owner=self.owner)
+        except Stopped:
+            raise
         except Exception as exc:  # a bug with one feed must not stop the run; it is recorded on the feed
             log.exception("polling %s failed", redact_url(state.url))
             return failed_poll(state, self.settings, f"internal error: {exc.__class__.__name__}: {exc}",
@@ -221,9 +266,9 @@ class Worker:
 
         def write(session: Session) -> StoreStats:
             stats = store.record_poll(session, poll, outcome.entries)
-            if outcome.server_wait_host and poll.server_wait_until:
-                queue.pause_host(session, outcome.server_wait_host, poll.server_wait_until,
-                                 f"Retry-After on {redact_url(state.url)}")
+            if outcome.server_wait_origin and poll.server_wait_until:
+                queue.pause_origin(session, outcome.server_wait_origin, poll.server_wait_until,
+                                   poll.error or "Retry-After", redact_url(state.url))
             return stats
 
         try:
@@ -232,6 +277,8 @@ class Worker:
                 self._queued.set()
         except LookupError:
             return  # the feed was removed while we polled it
+        except DatabaseError:
+            raise  # the database, not this feed: the run ends (exit 3); nothing of the feed was written
         except Exception as exc:
             # Nothing of this feed's entries was written; record why on the feed and go on.
             log.exception("storing %s failed", redact_url(state.url))
@@ -262,5 +309,5 @@ class Worker:
             "next_check": poll.next_check_reason, "error": report.error})
 
 
-def _host(url: str) -> str:
-    return urlsplit(url).hostname or ""
+def _failed(task: asyncio.Future[Any]) -> bool:
+    return task.done() and not task.cancelled() and task.exception() is not None
