@@ -153,3 +153,44 @@ def test_sqlite_locked_mid_run_is_waited_out_or_exits_3(http_server: LocalServer
         rows = conn.execute(ARTICLES_SQL).fetchall()
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert_complete(rows, 12)
+
+
+def test_the_daemon_rides_out_a_database_outage_and_finishes_the_work(
+        http_server: LocalServer, postgres_url: str, throwaway_postgres: str, tmp_path: Path) -> None:
+    feeds = site(http_server, 2, 10, delay=0.2)
+    env = env_for(throwaway_postgres, WORKER_PROCESSES="1", WORKER_CONCURRENCY="4", WORKER_TICK="0.3")
+    assert cli(env, "db", "upgrade").returncode == 0
+    for url in feeds:
+        assert cli(env, "feeds", "add", url).returncode == 0
+    name = make_url(throwaway_postgres).database
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    log = tmp_path / "run.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([WORKER, "-v", "run"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: page_hits(http_server) >= 4)
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
+                         {"d": name})
+        time.sleep(2)
+        assert proc.poll() is None  # the daemon does not exit for an outage
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        engine = create_engine(throwaway_postgres)
+
+        def fetched() -> int:
+            with engine.connect() as conn:
+                return int(conn.execute(text("SELECT count(*) FROM page_jobs WHERE state = 'fetched'")).scalar_one())
+        wait_for(lambda: fetched() == 20, 60)
+        with engine.connect() as conn:
+            rows = [tuple(r) for r in conn.execute(text(ARTICLES_SQL))]
+        engine.dispose()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0
+        admin.dispose()
+    assert_complete(rows, 20)  # type: ignore[arg-type]
+    text_ = log.read_text()
+    assert "Traceback" not in text_, text_
+    assert text_.count("database unusable") >= 1

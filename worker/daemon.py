@@ -172,6 +172,9 @@ class Daemon:
         assert self._fetcher is not None
         pages = PageWorker(self.settings, self.worker.io, self._fetcher, self.worker.cpu, self.owner)
         try:
+            # No drain of ours runs, so a job we still hold was stranded (its write met a database
+            # fault): give it back, or the heartbeat would keep it ours, and undone, for ever.
+            await self.worker.io.transaction(lambda session: queue.release_pages(session, self.owner))
             stats = await pages.drain(stop=lambda: self.worker.stopping,
                                       more_coming=lambda: bool(self._polls), wake=self.worker.watch_queue())
         except DatabaseError as exc:
