@@ -49,6 +49,9 @@ class DbIO:
         """``fn(session)`` committed with the other writes waiting; its value, or its exception
         (then nothing it wrote is kept). Writes are applied in the order they were asked for."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        # A caller cancelled while its unit waits (a run ending on a database fault) no longer
+        # looks at the outcome: mark it seen, or asyncio logs "exception was never retrieved".
+        future.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._waiting.append((fn, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.ensure_future(self._drain())
