@@ -32,4 +32,13 @@ def unavailable(exc: BaseException) -> DatabaseUnavailable | None:
     if _sqlstate(exc).startswith("40"):
         return None
     lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
-    return DatabaseUnavailable(lines[0] if lines else exc.__class__.__name__)
+    message = lines[0] if lines else exc.__class__.__name__
+    if message == "database is locked":
+        message += " (another process held the write lock for longer than sqlite_busy_timeout)"
+    return DatabaseUnavailable(message)
+
+
+def transient(exc: BaseException) -> bool:
+    """Only this transaction lost (a PostgreSQL deadlock or serialization failure, SQLSTATE class
+    40): running it again is the documented remedy."""
+    return isinstance(exc, DBAPIError) and _sqlstate(exc).startswith("40")

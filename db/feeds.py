@@ -78,14 +78,15 @@ def _state(session: Session, f: Feed) -> FeedState:
 
 def claim_feeds(session: Session, owner: str, now: datetime, lease_seconds: float, *,
                 urls: Iterable[str] | None = None, due_only: bool = False, force: bool = False,
-                limit: int | None = None, dead_owners: Collection[str] = (),
+                limit: int | None = None, exclude_ids: Collection[int] = (),
+                dead_owners: Collection[str] = (),
                 owner_label: Callable[[str], str] = str) -> tuple[list[FeedState], list[tuple[str, str]]]:
     """Reserve feeds for this worker until now + lease: enabled feeds (or exactly the named ones),
-    only those due with ``due_only``. A feed is claimed when no one holds it, its lease expired, this
-    worker holds it, or one of ``dead_owners`` (workers known to have died) holds it. A feed whose
-    server asked us to wait (Retry-After) is skipped unless ``force``. Returns (claimed, [(url, why
-    skipped)]); the skipped include every feed left because another worker holds it, with who
-    (``owner_label(lease_owner)``) and until when.
+    only those due with ``due_only``, none in ``exclude_ids``. A feed is claimed when no one holds
+    it, its lease expired, this worker holds it, or one of ``dead_owners`` (workers known to have
+    died) holds it. A feed whose server asked us to wait (Retry-After) is skipped unless ``force``.
+    Returns (claimed, [(url, why skipped)]); the skipped include every feed left because another
+    worker holds it, with who (``owner_label(lease_owner)``) and until when.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent claimers never block on or
     take the same feed; on SQLite the write transaction (BEGIN IMMEDIATE) serialises claimers."""
@@ -96,6 +97,8 @@ def claim_feeds(session: Session, owner: str, now: datetime, lease_seconds: floa
         wanted = wanted.where(Feed.enabled.is_(True))
     if due_only:
         wanted = wanted.where((Feed.next_check_at.is_(None)) | (Feed.next_check_at <= now))
+    if exclude_ids:  # feeds this worker is polling right now (the daemon)
+        wanted = wanted.where(Feed.id.not_in(sorted(exclude_ids)))
     free = claimable(Feed.lease_owner, Feed.lease_until, now, dead_owners) | (Feed.lease_owner == owner)
     query = wanted.where(free).order_by(Feed.next_check_at.asc().nulls_first(), Feed.id)
     if limit is not None:

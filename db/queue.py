@@ -125,6 +125,20 @@ def release_leases(session: Session, owners: Collection[str]) -> tuple[int, int]
     return int(feeds.rowcount), int(pages.rowcount)  # type: ignore[attr-defined]
 
 
+def release_dead_pages(session: Session, owners: Collection[str]) -> int:
+    """Give back the page jobs of workers known to have died; returns how many. Jobs another
+    transaction has locked right now are skipped (SKIP LOCKED on PostgreSQL): two workers freeing
+    the same dead worker's jobs never wait on each other, so they cannot deadlock."""
+    if not owners:
+        return 0
+    locked = (select(PageJob.id).where(PageJob.state == "pending", PageJob.lease_owner.in_(sorted(owners)))
+              .with_for_update(skip_locked=True))
+    result = session.execute(update(PageJob).where(PageJob.id.in_(locked.scalar_subquery()))
+                             .values(lease_owner=None, lease_until=None)
+                             .execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def held_pages(session: Session, now: datetime, *, exclude: Collection[str] = ()) -> int:
     """Due pending jobs whose lease, not yet expired, belongs to someone not in ``exclude``."""
     query = select(func.count()).select_from(PageJob).where(

@@ -90,7 +90,7 @@ def test_postgresql_gone_mid_run_exits_3_and_a_rerun_completes(
             proc.kill()
             proc.wait()
     line = assert_one_line_exit_3((proc.returncode, stderr))
-    assert "in flight" in line
+    assert "not currently accepting connections" in line and "run the command again" in line
     hits_at_exit = page_hits(http_server)
     time.sleep(0.5)
     assert page_hits(http_server) == hits_at_exit  # nothing went on fetching after the exit
@@ -194,3 +194,51 @@ def test_the_daemon_rides_out_a_database_outage_and_finishes_the_work(
     text_ = log.read_text()
     assert "Traceback" not in text_, text_
     assert text_.count("database unusable") >= 1
+
+
+@pytest.mark.parametrize("command", [["feeds", "add", "FEED"], ["ingest", "--feed", "FEED"], ["feeds", "remove", "FEED"]])
+def test_commands_that_write_exit_3_while_sqlite_stays_locked(http_server: LocalServer, tmp_path: Path,
+                                                             command: list[str]) -> None:
+    feed = site(http_server, 1, 1)[0]
+    path = tmp_path / "news.db"
+    env = env_for(f"sqlite:///{path}", WORKER_PROCESSES="0", WORKER_SQLITE_BUSY_TIMEOUT="1")
+    assert cli(env, "feeds", "add", feed).returncode == 0
+    started = threading.Event()
+    locker = threading.Thread(target=hold_write_lock, args=(path, 6.0, started))
+    locker.start()
+    try:
+        started.wait(10)
+        done = cli(env, *[feed if part == "FEED" else part for part in command])
+    finally:
+        locker.join()
+    assert "locked" in assert_one_line_exit_3(done)
+
+
+def test_a_database_fault_while_polling_ends_the_run_and_is_no_failure_of_the_feed(
+        http_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database failing while a poll reads what is known of its entries is the database's
+    fault: the run ends (exit 3 at the command line), and the feed's row shows no error."""
+    import asyncio
+
+    from db.database import Database
+    from db.faults import DatabaseUnavailable
+    from db.feeds import add_feed, get_feed
+    from worker.pipeline.runner import Worker
+    from worker.settings import settings_with
+
+    feed = site(http_server, 1, 2)[0]
+    db = Database.open(f"sqlite:///{tmp_path / 'news.db'}")
+    with db.transaction() as session:
+        add_feed(session, feed)
+
+    async def unavailable(*_: object) -> object:
+        raise DatabaseUnavailable("the server closed the connection")
+
+    worker = Worker(settings_with(allowed_networks="127.0.0.0/8", per_host_delay=0, processes=0), db, owner="t")
+    monkeypatch.setattr(worker, "_read_state", unavailable)
+    with pytest.raises(DatabaseUnavailable):
+        asyncio.run(worker.ingest())
+    with db.transaction() as session:
+        row = get_feed(session, feed)
+        assert row is not None and (row.error_count, row.last_status, row.last_error) == (0, None, None)
+    db.close()

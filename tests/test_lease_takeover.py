@@ -150,7 +150,9 @@ def test_the_heartbeat_extends_our_leases_and_frees_those_of_dead_holders(databa
     later = utcnow() + timedelta(seconds=100)
     assert held_until(database, Feed, me) > later and held_until(database, PageJob, me) > later
     assert rows(database, "SELECT count(*) AS n FROM page_jobs WHERE lease_owner = :o", o=dead) == [{"n": 0}]
-    assert rows(database, "SELECT count(*) AS n FROM feeds WHERE lease_owner = :o", o=dead) == [{"n": 0}]
+    # the dead holder's feed is left to the next claim (which takes it: see the claim tests above);
+    # updating it here could wait on a claimer's row lock, and that claimer on ours
+    assert rows(database, "SELECT count(*) AS n FROM feeds WHERE lease_owner = :o", o=dead) == [{"n": 1}]
     assert held_until(database, Feed, live) == live_until  # a live holder's lease is its own business
 
 
@@ -216,3 +218,54 @@ def test_ingest_takes_over_a_dead_workers_feeds_and_pages_and_reports_a_live_one
     assert f"skipped: {http_server.url('/other')}: held by {leases.describe(live)} until " in out
     _print_summary(summary, as_json=True)
     assert '"pages_held_elsewhere": 1' in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_two_workers_taking_over_one_dead_workers_leases_never_deadlock(
+        postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each claims half of a dead worker's feeds (row locks held to the end of its transaction),
+    then frees the dead worker's page jobs: nothing either does may wait on the other's locks."""
+    import threading
+
+    db = Database.open(postgres_schema_url, upgrade=True)
+    try:
+        dead = dead_owner()
+        with db.transaction() as session:
+            for i in range(10):
+                feed, _ = add_feed(session, f"https://x{i}.example/feed")
+                session.execute(text("INSERT INTO articles (url, text, source, content_hash, extracted_at, "
+                                     "extractor_version, created_at, updated_at, page_attempts) VALUES "
+                                     "(:u, 't', 'feed', 'h', :n, 'v', :n, :n, 0)"),
+                                {"u": f"https://x{i}.example/a", "n": utcnow()})
+                article = session.execute(text("SELECT max(id) FROM articles")).scalar_one()
+                queue.enqueue_page(session, article, feed.id, f"https://x{i}.example/a", utcnow())
+        rows(db, "UPDATE feeds SET lease_owner = :d, lease_until = :u", d=dead, u=utcnow() + timedelta(minutes=5))
+        rows(db, "UPDATE page_jobs SET lease_owner = :d, lease_until = :u", d=dead, u=utcnow() + timedelta(minutes=5))
+        both_claimed = threading.Barrier(2, timeout=10)
+        claim = leases.claim_feeds
+
+        def claim_then_wait(*args: Any, **kwargs: Any) -> Any:
+            claimed = claim(*args, **kwargs)
+            both_claimed.wait()  # the other holds its rows now, and we hold ours
+            return claimed
+
+        monkeypatch.setattr(leases, "claim_feeds", claim_then_wait)
+        outcomes: dict[str, Any] = {}
+
+        def take_over(name: str) -> None:
+            try:
+                with db.transaction() as session:
+                    claimed, _ = leases.claim_feeds_taking_over(session, name, utcnow(), 60, limit=5)
+                outcomes[name] = len(claimed)
+            except Exception as exc:  # a deadlock lands here
+                outcomes[name] = exc
+
+        threads = [threading.Thread(target=take_over, args=(n,)) for n in ("a", "b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert outcomes == {"a": 5, "b": 5}
+        assert rows(db, "SELECT count(*) AS n FROM page_jobs WHERE lease_owner IS NOT NULL") == [{"n": 0}]
+    finally:
+        db.close()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from config.defaults import VERSION
 from db.engine import DatabaseError
-from db.faults import DatabaseUnavailable
+from db.faults import DatabaseUnavailable, unavailable
 from worker import commands, daemon_commands, statement_commands
 from worker.settings import ConfigError, parse_duration
 
@@ -167,9 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"worker: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DatabaseUnavailable as exc:
-        print(f"worker: database error: {exc} (work in flight was cancelled; nothing half-written was "
-              "kept, and the next run picks it up)", file=sys.stderr)
-        return EXIT_DATABASE
+        return _unavailable(exc)
     except DatabaseError as exc:
         print(f"worker: database error: {exc}", file=sys.stderr)
         return EXIT_DATABASE
@@ -178,6 +176,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a database error met outside the pipeline (which raises it as such)
+        down = unavailable(exc)
+        if down is None:
+            raise
+        return _unavailable(down)
+
+
+def _unavailable(exc: DatabaseUnavailable) -> int:
+    print(f"worker: database error: {exc} (nothing half-written was kept: run the command again once "
+          "the database answers)", file=sys.stderr)
+    return EXIT_DATABASE
 
 
 if __name__ == "__main__":

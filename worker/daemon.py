@@ -47,7 +47,7 @@ from db.database import Database
 from db.engine import DatabaseError
 from worker.fetch import Fetcher
 from worker.pipeline.leases import LeaseHeartbeat
-from worker.pipeline.pages import PageWorker
+from worker.pipeline.pages import PageStats, PageWorker
 from worker.pipeline.runner import PollHook, RunSummary, Worker, worker_id
 from worker.settings import Settings
 
@@ -76,6 +76,8 @@ class Daemon:
         self._polls: dict[asyncio.Task[bool], int] = {}  # poll task -> its feed's id
         self._poll_slots: asyncio.Semaphore | None = None
         self._heartbeat: LeaseHeartbeat | None = None
+        self._page_stats = PageStats()  # what the page drain did since the last report
+        self._room_filled = False  # the last claim took all it had room for: more may be due
 
     # --- health ---------------------------------------------------------------------------------
 
@@ -139,10 +141,13 @@ class Daemon:
     async def _one_round(self) -> None:
         assert self._fetcher is not None and self._poll_slots is not None
         self.ticks += 1
+        self._report_pages()
         try:
             room = 2 * self.settings.concurrency - len(self._polls)  # polling, and as many waiting
+            self._room_filled = False
             if room > 0:
                 states, pauses = await self.worker.claim_due(room, set(self._polls.values()))
+                self._room_filled = len(states) == room
                 summary = RunSummary()  # each poll is reported through on_poll as it is stored
                 for state in states:
                     task = asyncio.ensure_future(
@@ -154,12 +159,21 @@ class Daemon:
         except DatabaseError as exc:
             self._database_down(exc)
             return
+        except Exception:  # a bug: the next round tries again
+            log.exception("a round failed")
+            return
         if self.database_error is not None:
             log.info("the database answers again")
             self.database_error = None
 
     def _poll_done(self, task: asyncio.Task[bool]) -> None:
         self._polls.pop(task, None)
+        half_free = len(self._polls) <= self.settings.concurrency
+        if self._room_filled and half_free and not self.worker.stopping and (
+                self._round is None or self._round.done()):
+            # The last claim took all it had room for, so more feeds may be due: claim again once
+            # half the places are free rather than at the next tick (a re-poll of many feeds).
+            self._round = asyncio.ensure_future(self._one_round())
         if task.cancelled() or task.exception() is None:
             return
         exc = task.exception()
@@ -175,14 +189,21 @@ class Daemon:
             # No drain of ours runs, so a job we still hold was stranded (its write met a database
             # fault): give it back, or the heartbeat would keep it ours, and undone, for ever.
             await self.worker.io.transaction(lambda session: queue.release_pages(session, self.owner))
-            stats = await pages.drain(stop=lambda: self.worker.stopping,
-                                      more_coming=lambda: bool(self._polls), wake=self.worker.watch_queue())
+            await pages.drain(stop=lambda: self.worker.stopping, more_coming=lambda: bool(self._polls),
+                              wake=self.worker.watch_queue(), stats=self._page_stats)
         except DatabaseError as exc:
             self._database_down(exc)
-            return
+        except Exception:  # a bug: the next round starts another drain
+            log.exception("the page drain failed")
+        finally:
+            self._report_pages()
+
+    def _report_pages(self) -> None:
+        """Hand what the page drain did since the last report to ``on_tick`` (metrics)."""
         summary = RunSummary()
-        summary.add_pages(stats)
-        if self.on_tick:
+        summary.add_pages(self._page_stats.take())
+        if self.on_tick and (summary.page_fetch_seconds or summary.articles_updated
+                             or summary.statements_stored):
             self.on_tick(summary)
 
     def _database_down(self, exc: DatabaseError) -> None:

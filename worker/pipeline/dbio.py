@@ -24,10 +24,11 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from db.database import Database
-from db.faults import unavailable
+from db.faults import transient, unavailable
 
 T = TypeVar("T")
 
+TRANSIENT_RETRIES = 2  # a transaction PostgreSQL chose as a deadlock victim is run again this often
 MAX_GROUP = 64  # units per transaction: enough to amortise a commit, few enough to keep locks short
 
 Unit = Callable[[Session], Any]
@@ -85,14 +86,18 @@ class DbIO:
                     future.set_exception(value)
 
     def _one(self, fn: Callable[[Session], T]) -> T:
-        try:
-            with self.db.transaction() as session:
-                return fn(session)
-        except Exception as exc:
-            down = unavailable(exc)
-            if down is not None and down is not exc:
-                raise down from exc
-            raise
+        for attempt in range(TRANSIENT_RETRIES + 1):
+            try:
+                with self.db.transaction() as session:
+                    return fn(session)
+            except Exception as exc:
+                if transient(exc) and attempt < TRANSIENT_RETRIES:
+                    continue  # a deadlock victim: nothing of it was kept, so it runs again
+                down = unavailable(exc)
+                if down is not None and down is not exc:
+                    raise down from exc
+                raise
+        raise AssertionError("unreachable")
 
     def _group(self, units: list[Unit]) -> list[tuple[bool, Any]]:
         """All units in one transaction; if one fails, that transaction is rolled back and each unit

@@ -213,14 +213,16 @@ def dead_holders(session: Session, me: str, now: datetime) -> set[str]:
 def claim_feeds_taking_over(session: Session, owner: str, now: datetime, lease_seconds: float,
                             **kwargs: Any) -> tuple[list[FeedState], list[tuple[str, str]]]:
     """:func:`db.feeds.claim_feeds`, taking over at once what dead processes of this machine hold:
-    their feeds are claimed, their page jobs given back to the queue (any worker's next page claim
-    takes them). Feeds held by live workers are among the skipped, with who holds them until when."""
+    their feeds are claimable like free ones, their page jobs are given back to the queue (any
+    worker's next page claim takes them). Feeds held by live workers are among the skipped, with
+    who holds them until when. Nothing is updated that another claimer may have locked (SKIP
+    LOCKED throughout), so concurrent takeovers on PostgreSQL never deadlock."""
     dead = dead_holders(session, owner, now)
     claimed = claim_feeds(session, owner, now, lease_seconds, dead_owners=dead, owner_label=describe,
                           **kwargs)
     if dead:
         log.info("taking over the leases of dead workers", extra={"owners": sorted(dead)})
-        queue.release_leases(session, dead)
+        queue.release_dead_pages(session, dead)
     return claimed
 
 
@@ -231,14 +233,14 @@ def pages_held_elsewhere(session: Session, owner: str, now: datetime) -> int:
 
 def renew(session: Session, owner: str, now: datetime, lease_seconds: float, *,
           free_dead: bool = True) -> set[str]:
-    """Extend every lease ``owner`` holds to now + lease; with ``free_dead``, give back what dead
-    processes of this machine hold. Returns the dead owners freed."""
+    """Extend every lease ``owner`` holds to now + lease; with ``free_dead``, give back the page
+    jobs dead processes of this machine hold (their feeds are taken by the next claim of them).
+    Returns the dead owners found."""
     queue.renew_leases(session, owner, now + timedelta(seconds=lease_seconds))
     dead: set[str] = set()
     if free_dead:
         dead = dead_holders(session, owner, now)
-        if dead:
-            queue.release_leases(session, dead)
+        queue.release_dead_pages(session, dead)
     return dead
 
 
@@ -270,6 +272,7 @@ class LeaseHeartbeat:
         self.beats += 1
 
     async def _run(self) -> None:
+        failing = False
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
@@ -278,7 +281,11 @@ class LeaseHeartbeat:
             try:
                 await self.beat()
             except Exception as exc:  # the database may be back by the next beat; the work goes on
-                log.warning("could not renew leases: %s: %s", exc.__class__.__name__, exc)
+                if not failing:  # one line per outage, not one per beat
+                    log.warning("could not renew leases: %s: %s", exc.__class__.__name__, exc)
+                failing = True
+            else:
+                failing = False
 
     async def stop(self) -> None:
         task, self._task = self._task, None

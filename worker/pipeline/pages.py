@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -45,6 +46,13 @@ class PageStats:
     statements_written: int = 0
     fetch_seconds: list[float] = field(default_factory=list)  # one per page fetched or tried
 
+    def take(self) -> PageStats:
+        """What was counted so far, counting afresh from now (the daemon reports as it goes)."""
+        taken = dataclasses.replace(self, fetch_seconds=self.fetch_seconds)
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, [] if f.name == "fetch_seconds" else 0)
+        return taken
+
 
 class _LeaseLost(Exception):
     """Roll back: this worker no longer holds the job."""
@@ -64,13 +72,14 @@ class PageWorker:
 
     async def drain(self, *, stop: Callable[[], bool] = lambda: False, batches: int | None = None,
                     more_coming: Callable[[], bool] = lambda: False,
-                    wake: asyncio.Event | None = None) -> PageStats:
-        """Process due jobs until none is due (or ``stop()``, or ``batches`` claims).
+                    wake: asyncio.Event | None = None, stats: PageStats | None = None) -> PageStats:
+        """Process due jobs until none is due (or ``stop()``, or ``batches`` claims); counts into
+        ``stats`` (a new PageStats unless given) and returns it.
 
         Jobs are claimed as slots free up, not a batch at a time, so one slow page never leaves the
         others idle. While ``more_coming()`` (feeds still being polled) an empty queue is waited on
         until ``wake`` is set or a moment passes, instead of ending the drain."""
-        stats = PageStats()
+        stats = PageStats() if stats is None else stats
         slots = asyncio.Semaphore(self.settings.concurrency)
         held = self.settings.concurrency * 2  # claimed ahead: every slot busy while the next claim runs
         running: set[asyncio.Task[None]] = set()

@@ -189,8 +189,8 @@ class Worker:
         def claim(session: Session) -> tuple[list[FeedState], dict[str, queue.Pause]]:
             now = utcnow()
             states, _ = leases.claim_feeds_taking_over(session, self.owner, now, self.settings.lease,
-                                                       due_only=True, limit=limit + len(busy))
-            return [s for s in states if s.id not in busy][:limit], queue.paused_origins(session, now)
+                                                       due_only=True, limit=limit, exclude_ids=busy)
+            return states, queue.paused_origins(session, now)
         return await self.io.transaction(claim)
 
     async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary) -> None:
@@ -254,8 +254,8 @@ class Worker:
         try:
             return await poll_feed(state, fetcher=fetcher, settings=self.settings,
                                    read_state=self._read_state, cpu=self.cpu, owner=self.owner)
-        except Stopped:
-            raise
+        except (Stopped, DatabaseError):
+            raise  # shutting down, or the database (not this feed) failed: nothing to record on it
         except Exception as exc:  # a bug with one feed must not stop the run; it is recorded on the feed
             log.exception("polling %s failed", redact_url(state.url))
             return failed_poll(state, self.settings, f"internal error: {exc.__class__.__name__}: {exc}",
