@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from db.types import UTCDateTime, utcnow
+from db.types import Spans, UTCDateTime, utcnow
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -99,8 +100,15 @@ class FeedEntry(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def _envelope(context: Any) -> list[list[int]]:
+    """A statement row written without its pieces has one: its envelope."""
+    row = context.get_current_parameters()
+    return [[row["content_start"], row["content_end"]]]
+
+
 class Statement(Base):
-    """Who said what in an article: offsets index into ``articles.text``."""
+    """Who said what in an article: offsets index into ``articles.text``; ``content`` is the text of
+    the ``content_spans`` joined by one space, all inside ``content_start``..``content_end``."""
 
     __tablename__ = "statements"
     __table_args__ = (
@@ -118,6 +126,7 @@ class Statement(Base):
     kind: Mapped[str] = mapped_column(String(16))  # direct | indirect | mixed
     content_start: Mapped[int] = mapped_column(Integer)
     content_end: Mapped[int] = mapped_column(Integer)
+    content_spans: Mapped[list[list[int]]] = mapped_column(Spans, default=_envelope)  # [[start, end], ...]
     speaker_start: Mapped[int | None] = mapped_column(Integer)
     speaker_end: Mapped[int | None] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)

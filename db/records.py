@@ -16,7 +16,9 @@ class StatementRecord:
     """One attribution found in an article's text: ``speaker`` said ``content``.
 
     The same fields as worker.statements.Statement (db/ does not import worker/); the offsets index
-    into the article's ``text`` and ``text[content_start:content_end] == content``.
+    into the article's ``text``. ``content_spans`` are the pieces of what was said, in order,
+    disjoint and inside ``content_start``..``content_end``, and ``content`` is their text joined by
+    one space; left empty, the one piece is ``text[content_start:content_end]``.
     """
 
     speaker: str
@@ -30,6 +32,12 @@ class StatementRecord:
     content_end: int
     kind: str  # direct | indirect | mixed
     confidence: float
+    content_spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The pieces, the envelope standing for them when none are given."""
+        return self.content_spans or ((self.content_start, self.content_end),)
 
 
 @dataclass(frozen=True)

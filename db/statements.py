@@ -16,18 +16,37 @@ from db.records import StatementRecord
 
 STATEMENT_COLUMNS = (
     "id", "article_id", "speaker", "speaker_type", "role", "cue", "content", "kind", "content_start",
-    "content_end", "speaker_start", "speaker_end", "confidence", "parser_version",
+    "content_end", "content_spans", "speaker_start", "speaker_end", "confidence", "parser_version",
 )
 ARTICLE_FIELDS = ("url", "title", "published_at")
+
+
+def offsets_problem(text: str, statement: StatementRecord) -> str | None:
+    """Why the statement's offsets do not fit `text`, or None when they do: every piece is a
+    non-empty stretch inside the envelope content_start..content_end (itself inside the text), the
+    pieces are in order and disjoint, and their text joined by one space is the content."""
+    start, end = statement.content_start, statement.content_end
+    where = f"statement offsets {start}:{end}"
+    if not 0 <= start <= end <= len(text):
+        return f"{where} lie outside the text ({len(text)} characters)"
+    last = start
+    for piece in statement.spans:
+        if len(piece) != 2 or not last <= piece[0] < piece[1] <= end:
+            return f"{where}: piece {list(piece)} is not a stretch of the envelope after the previous piece"
+        last = piece[1]
+    said = " ".join(text[a:b] for a, b in statement.spans)
+    if said != statement.content:
+        return f"{where}: the pieces {[list(p) for p in statement.spans]} hold {said[:40]!r}, " \
+               f"not the content {statement.content[:40]!r}"
+    return None
 
 
 def check_offsets(text: str, statements: Sequence[StatementRecord]) -> None:
     """Raise ValueError unless every statement's content is where its offsets say in `text`."""
     for s in statements:
-        if not 0 <= s.content_start <= s.content_end <= len(text) or \
-                text[s.content_start:s.content_end] != s.content:
-            raise ValueError(f"statement offsets {s.content_start}:{s.content_end} do not hold its content "
-                             f"{s.content[:40]!r}")
+        problem = offsets_problem(text, s)
+        if problem is not None:
+            raise ValueError(problem)
 
 
 def write_statements(session: Session, article_id: int, text: str, statements: Sequence[StatementRecord],
@@ -44,8 +63,8 @@ def write_statements(session: Session, article_id: int, text: str, statements: S
     session.execute(insert(Statement), [
         {"article_id": article_id, "speaker": s.speaker, "speaker_type": s.speaker_type, "role": s.role,
          "cue": s.cue, "content": s.content, "kind": s.kind, "content_start": s.content_start,
-         "content_end": s.content_end, "speaker_start": s.speaker_start, "speaker_end": s.speaker_end,
-         "confidence": s.confidence, "parser_version": version}
+         "content_end": s.content_end, "content_spans": s.spans, "speaker_start": s.speaker_start,
+         "speaker_end": s.speaker_end, "confidence": s.confidence, "parser_version": version}
         for s in statements
     ])
     return len(statements)

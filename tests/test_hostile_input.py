@@ -247,9 +247,9 @@ def test_parse_jsonl_with_lone_surrogates_answers_in_valid_utf8() -> None:
     first, second = (json.loads(x) for x in raw.getvalue().decode("utf-8").splitlines())
     assert first["id"] == "\ufffd" and second == {"id": 2, "statements": []}
     statement = first["statements"][0]
-    assert statement["speaker"] == "Jane Doe" and statement["content"] == "“We will \ufffdwin,”"
+    assert statement["speaker"] == "Jane Doe" and statement["content"] == "We will \ufffdwin,"
     cleaned = text_in.replace("\ud800", "\ufffd").replace("\udc80", "\ufffd")
-    assert cleaned[statement["content_start"]:statement["content_end"]] == statement["content"]
+    assert [cleaned[a:b] for a, b in statement["content_spans"]] == [statement["content"]]
 
 
 # --- out-of-range command-line values ----------------------------------------------------------------

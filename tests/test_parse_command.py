@@ -21,7 +21,7 @@ from worker.statements import parse_statements
 JANE = "“We will win,” Jane Doe said."
 JOHN = "“Taxes will fall,” John Smith said."
 FIELDS = {"speaker", "speaker_type", "role", "speaker_start", "speaker_end", "cue", "content",
-          "content_start", "content_end", "kind", "confidence"}
+          "content_start", "content_end", "content_spans", "kind", "confidence"}
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -58,7 +58,7 @@ def test_parse_a_file_keeps_offsets_into_the_text_as_written(no_database: Path,
     statements = json.loads(out)
     assert code == 0 and statements == expected(text) and len(statements) >= 2
     assert all(set(s) == FIELDS for s in statements)
-    assert all(text[s["content_start"]:s["content_end"]] == s["content"] for s in statements)
+    assert all(" ".join(text[a:b] for a, b in s["content_spans"]) == s["content"] for s in statements)
 
 
 @pytest.mark.parametrize("args", [("parse",), ("parse", "-")])

@@ -89,7 +89,11 @@ SHAPES: dict[str, Callable[[int], str]] = {
 def check_offsets(text: str, found: list[Statement]) -> None:
     for s in found:
         assert 0 <= s.content_start < s.content_end <= len(text)
-        assert text[s.content_start:s.content_end] == s.content
+        assert s.content == " ".join(text[a:b] for a, b in s.content_spans)
+        last = s.content_start
+        for a, b in s.content_spans:  # in order, disjoint, inside the envelope
+            assert last <= a < b <= s.content_end
+            last = b
         if s.speaker_start is not None:
             assert s.speaker_end is not None and 0 <= s.speaker_start < s.speaker_end <= len(text)
 

@@ -4,6 +4,7 @@ the same transaction, replaced when the text changes, kept when it does not, re-
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,7 +59,8 @@ def stored(db: Database, article_id: int | None = None) -> list[dict[str, Any]]:
 
 
 def fields(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: r[k] for k in STATEMENT_FIELDS} for r in rows]
+    """The record's fields of stored rows, content_spans read from its JSON text."""
+    return [{k: json.loads(r[k]) if k == "content_spans" else r[k] for k in STATEMENT_FIELDS} for r in rows]
 
 
 def version_of(db: Database, article_id: int) -> str | None:
@@ -120,14 +122,15 @@ def test_a_new_article_is_stored_with_its_statements(database: Database) -> None
     rows = stored(database)
     assert fields(rows) == expected(body)
     assert all(r["article_id"] == article_id and r["parser_version"] == PARSER_VERSION for r in rows)
-    assert all(body[r["content_start"]:r["content_end"]] == r["content"] for r in rows)
+    assert all(" ".join(body[a:b] for a, b in json.loads(r["content_spans"])) == r["content"] for r in rows)
     assert version_of(database, article_id) == PARSER_VERSION
 
 
 def test_statements_whose_offsets_do_not_hold_are_refused_with_the_whole_poll(database: Database) -> None:
     feed = new_feed(database)
     good = article("https://x.test/a", JANE)
-    wrong = dataclasses.replace(good.statements[0], content_start=1)
+    first = good.statements[0]
+    wrong = dataclasses.replace(first, content_spans=tuple((a + 1, b + 1) for a, b in first.content_spans))
     with pytest.raises(ValueError, match="offsets"), database.transaction() as s:
         store.record_poll(s, poll(feed), [EntryRecord("g1", good.url, dataclasses.replace(
             good, statements=(wrong,)))])

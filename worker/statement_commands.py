@@ -143,6 +143,16 @@ def _one_line(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[:width - 1] + "…"
 
 
+def _csv_cell(column: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if column == "published_at":
+        return value.isoformat()
+    if column == "content_spans":
+        return to_json(value, indent=None).replace(" ", "")  # [[12,40],[52,80]], as stored
+    return value
+
+
 def statements(args: argparse.Namespace) -> int:
     article_id, article_url = _article_filter(args.article)
     db = _open(_settings(args), reading=True)
@@ -159,8 +169,7 @@ def statements(args: argparse.Namespace) -> int:
         columns = (*STATEMENT_COLUMNS, *ARTICLE_FIELDS)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row[c] is None else row[c].isoformat() if c == "published_at" else row[c]
-                             for c in columns])
+            writer.writerow([_csv_cell(c, row[c]) for c in columns])
     else:
         table([(r["article_id"], r["published_at"].strftime("%Y-%m-%d") if r["published_at"] else "",
                 _one_line(r["speaker"], 30), r["kind"], _one_line(r["content"], 80)) for r in rows],

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from db.database import Database
 from db.records import ArticleRecord, StatementRecord
-from db.statements import StoredText, replace_if_unchanged, texts_to_reparse
+from db.statements import StoredText, offsets_problem, replace_if_unchanged, texts_to_reparse
 from worker.pool import CpuPool, TaskFailed
 from worker.statements import PARSER_VERSION, Statement, parse_statements
 from worker.statements.languages import parses
@@ -45,11 +45,12 @@ def statement_records(text: str,
         return (), None
     records = []
     for statement in found:
-        if text[statement.content_start:statement.content_end] != statement.content:
-            log.warning("dropped a statement whose offsets %d:%d do not hold its content",
-                        statement.content_start, statement.content_end)
+        record = to_record(statement)
+        problem = offsets_problem(text, record)
+        if problem is not None:
+            log.warning("dropped a statement: %s", problem)
             continue
-        records.append(to_record(statement))
+        records.append(record)
     return tuple(records), PARSER_VERSION
 
 

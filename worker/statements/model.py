@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 # Bump when the parser's output can change for the same text: `worker reparse` re-parses older rows.
-PARSER_VERSION = "quotes-1"
+PARSER_VERSION = "quotes-2"  # quotes-2: content as pieces (content_spans)
 
 SPEAKER_TYPES = ("person", "organisation", "unknown")
 KINDS = ("direct", "indirect", "mixed")
@@ -14,7 +14,13 @@ KINDS = ("direct", "indirect", "mixed")
 
 @dataclass(frozen=True)
 class Statement:
-    """One attribution: ``speaker`` said ``content`` (``text[content_start:content_end]``)."""
+    """One attribution: ``speaker`` said ``content``.
+
+    What was said is ``content_spans``, pieces of the text in order, disjoint and inside the
+    envelope ``text[content_start:content_end]``: quotations without their marks, a clause without
+    the attribution that interrupts it (worker/statements/pieces.py). ``content`` is the pieces
+    joined by one space; the envelope, which runs from the first piece's quotation mark to the
+    last's, is what statements are sorted and indexed by."""
 
     speaker: str
     speaker_type: str  # person | organisation | unknown
@@ -25,8 +31,11 @@ class Statement:
     content: str
     content_start: int
     content_end: int
+    content_spans: tuple[tuple[int, int], ...]  # each text[start:end] exact
     kind: str  # direct | indirect | mixed
     confidence: float
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["content_spans"] = [list(span) for span in self.content_spans]
+        return out

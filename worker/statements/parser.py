@@ -4,7 +4,8 @@ Every reporting cue is framed (frames.py), then headlines, transcripts, colon qu
 questions are added (special.py). A quotation continued by the next sentences of its paragraph
 ("…,” he said. “…”) joins them. A quotation no cue claims, standing as its own sentence, continues
 the latest speaker with lower confidence. A cue inside another statement's content is dropped.
-Speakers are then resolved in text order (see resolve.py).
+Speakers are then resolved in text order (see resolve.py), and what each statement says is cut into
+pieces that leave out quotation marks and an attribution inside it (see pieces.py).
 
 The cost grows linearly with the text and its quotation marks: quotations, sentences, claimed
 quotations and entities are looked up by bisection and maps, never by a scan over all of them; a
@@ -22,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from worker.statements.draft import Context, Draft
 from worker.statements.frames import sentence_drafts
 from worker.statements.model import Statement
+from worker.statements.pieces import content_spans
 from worker.statements.resolve import Recent, Registry
 from worker.statements.segment import QuoteIndex, find_quotes, paragraphs, sentences
 from worker.statements.special import asked_drafts, colon_quotes, headline_drafts
@@ -102,10 +104,13 @@ def _resolve(ctx: Context, drafts: list[Draft], registry: Registry) -> list[Stat
             continue
         if role:
             role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I) or None
+        m = d.mention
+        spans = content_spans(text, ctx.quotes, cs, ce, d.kind, (d.cue_start, d.cue_end),
+                              (m.start, m.end) if m is not None and m.start < m.end else None)
         out.append(Statement(
             speaker=speaker, speaker_type=stype, role=role, speaker_start=s_start, speaker_end=s_end,
-            cue=d.cue if d.mention is not None else None, content=text[cs:ce], content_start=cs,
-            content_end=ce, kind=d.kind, confidence=round(conf, 2),
+            cue=d.cue if d.mention is not None else None, content=" ".join(text[a:b] for a, b in spans),
+            content_start=cs, content_end=ce, content_spans=spans, kind=d.kind, confidence=round(conf, 2),
         ))
     out.sort(key=lambda s: s.content_start)
     return out

@@ -28,6 +28,7 @@ _PAIRS: dict[str, str] = {
 }
 _DOUBLE_OPENERS = ("“", "„", "«", '"', "''")
 _OPENER_RE = re.compile(r"''|[“„«‹\"‘‚]")
+OPENER_RE = _OPENER_RE  # an opening quotation mark (what may open one: _is_opening decides)
 
 
 @dataclass(frozen=True)

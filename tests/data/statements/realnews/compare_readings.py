@@ -1,47 +1,76 @@
-"""Compare two independent readings of the same articles.
-usage: python3 compare.py A.jsonl B.jsonl  -> prints the differences to settle, per article."""
-import json, sys
+"""List where the two readings of the real-news dev set differ, article by article, and how often
+they agree (same content at 80 % overlap or more, same speaker, same kind).
 
-def chars(spans):
-    out = set()
-    for s, e in spans:
-        out.update(range(s, e))
-    return out
+usage (from the project root): python3 tests/data/statements/realnews/compare_readings.py
+"""
 
-def load(p):
-    return {d["id"]: d for d in map(json.loads, open(p, encoding="utf-8"))}
+from __future__ import annotations
 
-a, b = load(sys.argv[1]), load(sys.argv[2])
-total = agree = 0
-for aid in a:
-    da, db = a[aid], b.get(aid)
-    if db is None:
-        print(f"## {aid}: missing in B"); continue
-    text = da["text"]
-    assert text == db["text"], aid
-    sa, sb = da["statements"], db["statements"]
-    ca, cb = [chars(s["content"]) for s in sa], [chars(s["content"]) for s in sb]
-    pairs = sorted(((len(x & y) / max(len(x | y), 1), i, j) for i, x in enumerate(ca) for j, y in enumerate(cb) if x & y), reverse=True)
-    ua, ub, match = set(), set(), []
-    for ov, i, j in pairs:
-        if i in ua or j in ub or ov < 0.3: continue
-        ua.add(i); ub.add(j); match.append((ov, i, j))
-    lines = []
-    for i, s in enumerate(sa):
-        if i not in ua:
-            lines.append(f"ONLY A: [{s['speaker']}|{s['kind']}] {' / '.join(text[x:y] for x, y in s['content'])[:220]!r}")
-    for j, s in enumerate(sb):
-        if j not in ub:
-            lines.append(f"ONLY B: [{s['speaker']}|{s['kind']}] {' / '.join(text[x:y] for x, y in s['content'])[:220]!r}")
-    for ov, i, j in match:
-        x, y = sa[i], sb[j]
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+Spans = list[list[int]]
+
+
+def chars(spans: Spans) -> set[int]:
+    return {i for start, end in spans for i in range(start, end)}
+
+
+def shown(text: str, spans: Spans) -> str:
+    return " / ".join(text[start:end] for start, end in spans)[:200]
+
+
+def compare(text: str, first: list[dict], second: list[dict]) -> tuple[list[str], int]:
+    """The differences to settle, and how many statements the readings share exactly."""
+    ca, cb = [chars(s["content"]) for s in first], [chars(s["content"]) for s in second]
+    pairs = sorted(((len(x & y) / len(x | y), i, j) for i, x in enumerate(ca) for j, y in enumerate(cb) if x & y),
+                   reverse=True)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    matched = []
+    for overlap, i, j in pairs:
+        if overlap >= 0.3 and i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            matched.append((overlap, first[i], second[j]))
+    lines = [f"only A: [{s['speaker']}|{s['kind']}] {shown(text, s['content'])!r}"
+             for i, s in enumerate(first) if i not in used_a]
+    lines += [f"only B: [{s['speaker']}|{s['kind']}] {shown(text, s['content'])!r}"
+              for j, s in enumerate(second) if j not in used_b]
+    same = 0
+    for overlap, a, b in matched:
         diffs = []
-        if x["speaker"].lower() != y["speaker"].lower(): diffs.append(f"speaker A={x['speaker']!r} B={y['speaker']!r}")
-        if x["kind"] != y["kind"]: diffs.append(f"kind A={x['kind']} B={y['kind']}")
-        if x.get("type") != y.get("type"): diffs.append(f"type A={x.get('type')} B={y.get('type')}")
-        if ov < 0.8: diffs.append(f"content overlap {ov:.2f}: A={' / '.join(text[p:q] for p, q in x['content'])[:160]!r} B={' / '.join(text[p:q] for p, q in y['content'])[:160]!r}")
-        if diffs: lines.append("BOTH: " + "; ".join(diffs))
-    total += len(sa) + len(sb); agree += 2 * sum(1 for ov, i, j in match if ov >= 0.8 and sa[i]["speaker"].lower() == sb[j]["speaker"].lower() and sa[i]["kind"] == sb[j]["kind"])
-    print(f"## {aid}: A {len(sa)}, B {len(sb)}, matched {len(match)}")
-    for l in lines: print("  " + l)
-print(f"# agreement (same content >=0.8, speaker, kind): {agree / max(total, 1):.2f}")
+        if a["speaker"].lower() != b["speaker"].lower():
+            diffs.append(f"speaker A={a['speaker']!r} B={b['speaker']!r}")
+        if a["kind"] != b["kind"]:
+            diffs.append(f"kind A={a['kind']} B={b['kind']}")
+        if overlap < 0.8:
+            diffs.append(f"content A={shown(text, a['content'])!r} B={shown(text, b['content'])!r}")
+        if diffs:
+            lines.append("both: " + "; ".join(diffs))
+        else:
+            same += 1
+    return lines, same
+
+
+def main() -> None:
+    texts = {d["id"]: d["text"] for d in map(json.loads, (HERE.parent / "realnews_dev.jsonl").open(encoding="utf-8"))}
+    readings: dict[tuple[str, str], list[dict]] = {}
+    for line in (HERE / "readings.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        readings[(row["id"], row["reading"])] = row["statements"]
+    total = agreed = 0
+    for article, text in sorted(texts.items()):
+        first, second = readings[(article, "a")], readings[(article, "b")]
+        lines, same = compare(text, first, second)
+        total += len(first) + len(second)
+        agreed += 2 * same
+        print(f"## {article}: A {len(first)}, B {len(second)}")
+        for line in lines:
+            print("  " + line)
+    print(f"agreement: {agreed / max(total, 1):.2f}")
+
+
+if __name__ == "__main__":
+    main()
