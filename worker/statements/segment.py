@@ -127,31 +127,7 @@ def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
                     open_at, opener = m.start(), m.group()
                 i = m.end()
                 continue
-            closers = _PAIRS[opener]
-            j = i
-            found = -1
-            mark_len = 1
-            while j < pe:
-                ch = text[j]
-                if opener == "''" and text.startswith("''", j) and _closes(text, j, "''"):
-                    found, mark_len = j, 2
-                    break
-                if opener == "“" and ch == "“" and j > i and not text[j - 1].isspace() and \
-                        (j + 1 >= pe or text[j + 1].isspace()):
-                    found = j  # a closing mark typed as an opening one: “…,“ said X
-                    break
-                if opener != "''" and ch in closers and _closes(text, j, ch):
-                    # a straight quote that opens a nested one is not our closer
-                    if ch == '"' and opener == '"' and j + 1 < pe and not text[j + 1].isspace() and \
-                            text[j + 1] not in ".,;:!?)—–-" and (j == 0 or text[j - 1].isspace()):
-                        j = _skip_nested(text, j, pe)
-                        continue
-                    found = j
-                    break
-                if opener in ("“", "„", "«") and ch == '"' and (j == 0 or text[j - 1].isspace()):
-                    j = _skip_nested(text, j, pe)
-                    continue
-                j += 1
+            found, mark_len = _find_closer(text, i, pe, opener)
             if found >= 0:
                 quotes.append(Quote(open_at, found + mark_len, True))
                 open_at = None
@@ -167,6 +143,32 @@ def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
     if carry is not None:
         quotes.append(Quote(carry, paras[-1][1], False))
     return quotes
+
+
+def _find_closer(text: str, i: int, pe: int, opener: str) -> tuple[int, int]:
+    """The mark closing the quotation ``opener`` opened, looked for in text[i:pe]: its position and
+    length, or (-1, 1) when the paragraph ends first."""
+    closers = _PAIRS[opener]
+    j = i
+    while j < pe:
+        ch = text[j]
+        if opener == "''" and text.startswith("''", j) and _closes(text, j, "''"):
+            return j, 2
+        if opener == "“" and ch == "“" and j > i and not text[j - 1].isspace() and \
+                (j + 1 >= pe or text[j + 1].isspace()):
+            return j, 1  # a closing mark typed as an opening one: “…,“ said X
+        if opener != "''" and ch in closers and _closes(text, j, ch):
+            # a straight quote that opens a nested one is not our closer
+            if ch == '"' and opener == '"' and j + 1 < pe and not text[j + 1].isspace() and \
+                    text[j + 1] not in ".,;:!?)—–-" and (j == 0 or text[j - 1].isspace()):
+                j = _skip_nested(text, j, pe)
+                continue
+            return j, 1
+        if opener in ("“", "„", "«") and ch == '"' and (j == 0 or text[j - 1].isspace()):
+            j = _skip_nested(text, j, pe)
+            continue
+        j += 1
+    return -1, 1
 
 
 class QuoteIndex:
