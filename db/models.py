@@ -119,7 +119,7 @@ class Statement(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     speaker: Mapped[str] = mapped_column(Text)
-    speaker_type: Mapped[str] = mapped_column(String(16))  # person | organisation | unknown
+    speaker_type: Mapped[str] = mapped_column(String(16))  # person | organisation | group | unknown
     role: Mapped[str | None] = mapped_column(Text)
     cue: Mapped[str | None] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text)

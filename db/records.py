@@ -22,7 +22,7 @@ class StatementRecord:
     """
 
     speaker: str
-    speaker_type: str  # person | organisation | unknown
+    speaker_type: str  # person | organisation | group | unknown
     role: str | None
     speaker_start: int | None
     speaker_end: int | None

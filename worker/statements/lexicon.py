@@ -8,7 +8,9 @@ def wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Reporting verbs by lemma, with the forms that may appear as a cue.
+# Reporting verbs by lemma, with the forms that may appear as a cue. Not "believe": a belief is not
+# speech ("It was at first believed that …"). "accused" waits for a passive guard in frames.py: "X is
+# accused by Y of …" would give the statement to X. Not "indicate": polls and records indicate.
 _VERBS = wordset("""
 say says said saying
 tell tells told telling
@@ -71,7 +73,9 @@ conclude concludes concluded concluding
 repeating
 proclaim proclaims proclaimed
 call calls called
-believe believes believed
+speculate speculates speculated speculating
+accuse accuses accusing
+relate relates related
 find finds found
 show shows showed
 estimate estimates estimated
@@ -85,7 +89,7 @@ PARTICLE_CUES = {"point": "out", "points": "out", "pointed": "out", "went": "on"
 WEAK_CUES = wordset("""post posts posted continue continues continued report reports reported
 counter counters countered agree agrees agreed observe observes observed maintain maintains
 maintained repeat repeats repeated repeating state states stated believe believes believed find finds
-found show shows showed estimate estimates estimated""")
+found show shows showed estimate estimates estimated relate relates related""")
 # Words that may sit between a speaker and the cue ("he has also said").
 AUXILIARIES = wordset("""has have had also later earlier previously repeatedly then further once often
 publicly recently again first initially privately separately quickly simply flatly bluntly angrily

@@ -31,7 +31,7 @@ indeed asked when if as in on at after before while though although separately s
 previously thursday friday monday tuesday wednesday saturday sunday today yesterday last despite
 although because during without within amid among unlike
 speaking writing interviewed""")
-_LEFT_SKIP = wordset("""is are was were been be being on monday tuesday wednesday thursday friday
+_LEFT_SKIP = wordset("""is are was were been be being now again on monday tuesday wednesday thursday friday
 saturday sunday today yesterday night morning evening afternoon week month year""")
 _DESCRIPTORS = wordset("""former longtime long-time retired top senior junior chief deputy acting interim
 veteran prominent leading local federal state national foreign democratic republican conservative
@@ -287,22 +287,34 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
 
 
 def build_mention(text: str, span: list[Token]) -> Mention | None:
-    start, end = span[0].start, span[-1].end
     words = [t for t in span if t.low not in _DETERMINERS]
     if not words:
         return None
-    surface = text[start:end]
-    # "Steve Smith of Civic Nebraska": a person's name before "of/at/from ORG"
+    affiliated = _person_of_place(text, span, words)
+    if affiliated is not None:
+        return affiliated
+    k = _name_start(words)
+    decided, mention = _unnamed(text, span, words, k)
+    return mention if decided else _named(text, span, words, k)
+
+
+def _person_of_place(text: str, span: list[Token], words: list[Token]) -> Mention | None:
+    """"Steve Smith of Civic Nebraska": a person's name before "of/at/from ORG"."""
+    start, end = span[0].start, span[-1].end
     for c, t in enumerate(words):
         if t.low in ("of", "at", "from", "with") and c >= 2 and all(_is_name_token(x) and x.low not in TITLES
                                                                      for x in words[max(0, c - 2):c]):
             head = build_mention(text, span[:span.index(t)])
             if head is not None and head.kind == "person":
                 tail = text[t.start:end]
-                return Mention(start, end, surface, head.name, f"{head.role} {tail}" if head.role else tail,
-                               "person")
+                return Mention(start, end, text[start:end], head.name,
+                               f"{head.role} {tail}" if head.role else tail, "person")
             break
-    # the name: the trailing run of capitalised tokens that are not titles
+    return None
+
+
+def _name_start(words: list[Token]) -> int:
+    """Where the name starts: the trailing run of capitalised tokens that are not titles."""
     k = len(words)
     if k >= 2 and _is_name_token(words[-1]) and words[-1].low in TITLES and _is_name_token(words[-2]) \
             and words[-2].low not in TITLES:
@@ -310,23 +322,45 @@ def build_mention(text: str, span: list[Token]) -> Mention | None:
     while k > 0 and _is_name_token(words[k - 1]) and words[k - 1].low not in TITLES \
             and not words[k - 1].text.endswith(("’s", "'s")):
         k -= 1
+    return k
+
+
+def _unnamed(text: str, span: list[Token], words: list[Token], k: int) -> tuple[bool, Mention | None]:
+    """A group ("Officials", "residents of the valley") or a bare title ("the former mayor"):
+    (True, the mention or None when it is too vague), or (False, None) for a name to read."""
+    start, end = span[0].start, span[-1].end
+    surface = text[start:end]
+    low = [t.low.rstrip(".") for t in words]
+    if len(words) == 1 and low[0] in SPEAKER_NOUNS and low[0] not in TITLES:  # "Officials said"
+        return True, Mention(start, end, surface, surface, None, "group")
+    if k == len(words) and (all(t.low in TITLES or t.low in NAME_CONNECTORS for t in words)
+                            or (low[-1] in TITLES and not words[-1].cap and len(words) <= 4)) \
+            and low[-1] not in ORG_WORDS - TITLES:
+        if span[0].low not in ("the", "this", "that") and not span[0].cap:
+            return True, None  # headline style "president says": too vague to resolve
+        return True, Mention(start, end, surface, None, " ".join(t.text for t in words), "title")
+    if len(words) > 2 and words[1].low == "of" and low[0] in SPEAKER_NOUNS and low[0].endswith("s") \
+            and low[0] not in TITLES:
+        return True, Mention(start, end, surface, surface, None, "group")  # "residents of the valley"
+    return False, None
+
+
+def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention | None:
+    """An organisation or a person by name, or a speaker noun ending the phrase."""
+    start, end = span[0].start, span[-1].end
+    surface = text[start:end]
     name_toks = words[k:]
     role_toks = [t for t in words[:k] if t.low not in HONORIFICS]
     honorific = any(t.low in HONORIFICS for t in words[:k])
     role = " ".join(t.text for t in role_toks) or None
     low = [t.low.rstrip(".") for t in words]
-    if len(words) == 1 and low[0] in SPEAKER_NOUNS and low[0] not in TITLES:  # "Officials said"
-        return Mention(start, end, surface, surface, None, "group")
-    if not name_toks and (all(t.low in TITLES or t.low in NAME_CONNECTORS for t in words)
-                          or (low[-1] in TITLES and not words[-1].cap and len(words) <= 4)) \
-            and low[-1] not in ORG_WORDS - TITLES:
-        if span[0].low not in ("the", "this", "that") and not span[0].cap:
-            return None  # headline style "president says": too vague to resolve
-        return Mention(start, end, surface, None, " ".join(t.text for t in words), "title")
+    based = next((c for c, t in enumerate(words) if t.low.endswith("-based")), None)
+    if based is not None and based + 1 < len(words) and all(_is_name_token(t) for t in words[based + 1:]):
+        # "Sacramento-based McClatchy": only an organisation has a base
+        return Mention(start, end, surface, " ".join(t.text for t in words[based + 1:]), None, "organisation")
     if any(t.low.strip(".") in ORG_WORDS for t in words) and not (name_toks and len(name_toks) >= 2
                                                                    and not _orgish(name_toks)):
-        name = " ".join(t.text for t in words)
-        return Mention(start, end, surface, name, None, "organisation")
+        return Mention(start, end, surface, " ".join(t.text for t in words), None, "organisation")
     if name_toks:
         name = " ".join(t.text for t in name_toks)
         if len(name_toks) == 1 and (name_toks[0].low in COUNTRIES or _acronym(name_toks[0].text)) \

@@ -8,7 +8,7 @@ from typing import Any
 # Bump when the parser's output can change for the same text: `worker reparse` re-parses older rows.
 PARSER_VERSION = "quotes-2"  # quotes-2: content as pieces (content_spans)
 
-SPEAKER_TYPES = ("person", "organisation", "unknown")
+SPEAKER_TYPES = ("person", "organisation", "group", "unknown")
 KINDS = ("direct", "indirect", "mixed")
 
 
@@ -23,7 +23,7 @@ class Statement:
     last's, is what statements are sorted and indexed by."""
 
     speaker: str
-    speaker_type: str  # person | organisation | unknown
+    speaker_type: str  # person | organisation | group (plural: "officials") | unknown
     role: str | None
     speaker_start: int | None  # the mention's offsets in the text; None when implicit
     speaker_end: int | None

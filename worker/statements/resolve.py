@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from worker.statements.lexicon import COUNTRIES, FEMALE_NAMES, HONORIFICS, MALE_NAMES, TITLES, wordset
+from worker.statements.lexicon import (
+    COUNTRIES,
+    FEMALE_NAMES,
+    HONORIFICS,
+    MALE_NAMES,
+    ORG_WORDS,
+    TITLES,
+    wordset,
+)
 from worker.statements.mentions import Mention, Token, build_mention, tokens
 from worker.statements.segment import QuoteIndex, Sentence
 
@@ -48,6 +57,15 @@ class Resolved:
 # spokesman") finds its person at most 46 mentions back, and at most 11 people share a surname.
 _TITLE_LOOKBACK = 256  # mentions
 _SURNAME_LOOKBACK = 64  # people with the same surname
+_INTRO_LOOKBACK = 8  # introductions walked back over for one pronoun
+
+# a title's words as a role states them: "Gov." is "governor", and "the former governor" is still one
+_TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "atty": "attorney",
+                "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
+                "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
+                "insp": "inspector", "supv": "supervisor"}
+_TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
+retired late previous""")
 
 
 class Recent:
@@ -67,6 +85,54 @@ class Recent:
         return (self.at[-1], self.entities[-1]) if self.at else None
 
 
+def _capitalised_runs(toks: list[Token]) -> list[list[Token]]:
+    """Runs of capitalised words (name connectors such as "of", "van" inside them), each with the
+    lower-case titles just before it ("economist Peter Vance") and without leading function words."""
+    runs: list[list[Token]] = []
+    run: list[Token] = []
+    for idx, t in enumerate(toks):
+        if (t.cap and t.text[0].isalpha()) or (run and t.low in _NAME_JOINERS):
+            if not run:  # lower-case titles before a name belong to its role: "economist Peter Vance"
+                k = idx
+                while k > 0 and toks[k - 1].low in TITLES and not toks[k - 1].cap and idx - k < 3:
+                    k -= 1
+                run.extend(toks[k:idx])
+            run.append(t)
+        else:
+            if run:
+                runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    out = []
+    for r in runs:
+        while r and r[-1].low in _NAME_JOINERS:
+            r.pop()
+        lead = 0  # cut once: "But But … But Smith" would otherwise copy the run for every "But"
+        while lead < len(r) and r[lead].low in _LEADING_FUNCTION_WORDS:
+            lead += 1
+        if r[lead:]:
+            out.append(r[lead:])
+    return out
+
+
+_NAME_JOINERS = ("of", "the", "de", "van", "von", "al")
+
+
+Found = tuple[int, Entity, float]  # (where the entity was last seen, the entity, confidence)
+
+
+def _latest_speaker(recent: Recent, pos: int, fits: Callable[[Entity], bool]) -> Found | None:
+    """The latest speaker before pos, within 2,000 characters, that fits."""
+    for k in range(bisect_left(recent.at, pos) - 1, -1, -1):
+        at = recent.at[k]
+        if pos - at > 2000:
+            break
+        if fits(recent.entities[k]):
+            return (at, recent.entities[k], 0.8)
+    return None
+
+
 class Registry:
     """People and organisations in order of appearance, for one text."""
 
@@ -75,6 +141,8 @@ class Registry:
         self.entities: list[Entity] = []
         self.mentions: list[tuple[int, Entity]] = []  # (position, entity), in text order
         self.subjects: list[tuple[int, Entity]] = []  # sentence subjects, for "it" and "they"
+        self.intros: list[tuple[int, Entity]] = []  # where each person is first named in full
+        self._described: list[bool] = []  # per introduction: an appositive ("X, a student,") follows
         # persons by (first word, last word) and by last word, organisations by name, all lower-case
         self._by_names: dict[tuple[str, str], list[Entity]] = {}
         self._by_surname: dict[str, list[Entity]] = {}
@@ -86,6 +154,7 @@ class Registry:
         self.mentions.sort(key=lambda m: m[0])
         self._mention_at = [at for at, _ in self.mentions]
         self._subject_at = [at for at, _ in self.subjects]
+        self._intro_at = [at for at, _ in self.intros]
         self._line_starts: _LineStarts | None = None  # built when "it" or "they" is first resolved
 
     # --- building -------------------------------------------------------------------------------
@@ -93,46 +162,9 @@ class Registry:
     def _scan(self, sent: Sentence) -> None:
         inside = self._quotes.strictly_inside
         toks = [t for t in tokens(self.text, sent.start, sent.end) if not inside(t.start)]
-        runs: list[list[Token]] = []
-        run: list[Token] = []
-        for idx, t in enumerate(toks):
-            if (t.cap and t.text[0].isalpha()) or (run and t.low in ("of", "the", "de", "van", "von", "al")):
-                if not run:  # lower-case titles before a name belong to its role: "economist Peter Vance"
-                    k = idx
-                    while k > 0 and toks[k - 1].low in TITLES and not toks[k - 1].cap and idx - k < 3:
-                        k -= 1
-                    run.extend(toks[k:idx])
-                run.append(t)
-            else:
-                if run:
-                    runs.append(run)
-                run = []
-        if run:
-            runs.append(run)
         subject_taken = False
-        for r in runs:
-            while r and r[-1].low in ("of", "the", "de", "van", "von", "al"):
-                r.pop()
-            lead = 0  # cut once: "But But … But Smith" would otherwise copy the run for every "But"
-            while lead < len(r) and r[lead].low in _LEADING_FUNCTION_WORDS:
-                lead += 1
-            r = r[lead:]
-            if not r:
-                continue
-            m = build_mention(self.text, r)
-            if m is None or m.name is None:
-                continue
-            ent: Entity | None = None
-            if m.kind == "person" and len(m.name.split()) >= 2:
-                ent = self.add_person(m, r[0].start)
-            elif m.kind == "person":
-                ent = self.find_person(_clean_name(m.name), r[0].start)  # "Fullmer coached …"
-                if ent is not None:
-                    ent.evidence = True
-            elif m.kind == "organisation":
-                ent = self.add_org(m.name, r[0].start)
-            elif m.kind == "group" and r[0].start == sent.start:
-                ent = self.add_group(m.text, r[0].start)  # "Authorities believe …, although they note …"
+        for r in _capitalised_runs(toks):
+            ent = self._entity_of(r, sent)
             if ent is None:
                 continue
             ent.last = max(ent.last, r[0].start)
@@ -140,6 +172,41 @@ class Registry:
             if not subject_taken and r[0].start - sent.start < 40:
                 self.subjects.append((r[0].start, ent))
             subject_taken = True
+
+    def _entity_of(self, r: list[Token], sent: Sentence) -> Entity | None:
+        """The entity a run of capitalised words names (registered when new), or None."""
+        m = build_mention(self.text, r)
+        if m is None or m.name is None:
+            return None
+        if m.kind == "person" and len(m.name.split()) >= 2:
+            known = len(self.entities)
+            ent = self.add_person(m, r[0].start)
+            if len(self.entities) > known:  # a new person: the next pronoun of their gender is theirs
+                described = self._described_person(r[-1].end)  # "Dana Reyes, a student at …,"
+                self.intros.append((r[0].start, ent))
+                self._described.append(described)
+            return ent
+        if m.kind == "person":
+            found = self.find_person(_clean_name(m.name), r[0].start)  # "Fullmer coached …"
+            if found is not None:
+                found.evidence = True
+            return found
+        if m.kind == "organisation":
+            return self.add_org(m.name, r[0].start)
+        if m.kind == "group" and r[0].start == sent.start:
+            return self.add_group(m.text, r[0].start)  # "Authorities believe …, although they note …"
+        return None
+
+    def _described_person(self, end: int) -> bool:
+        """Whether an appositive that describes a person follows a name: ", a student at the college,"
+        and not ", the nation's largest coal company,"."""
+        appos = _APPOSITIVE.match(self.text, end)
+        if appos is None:
+            return False
+        head = re.split(r"\s(?:at|of|for|in|with|from|on|who|which|that)\s", appos.group(1).lower(),
+                        maxsplit=1)[0]
+        words = re.findall(r"[a-z]+", head)
+        return bool(words) and words[-1] not in ORG_WORDS  # the head noun: "student", not "company"
 
     def add_person(self, m: Mention, pos: int) -> Entity:
         assert m.name is not None
@@ -149,7 +216,8 @@ class Registry:
             ent = Entity(name, "person", m.role, None, pos, pos, _name_words(name))
             self.entities.append(ent)
             self._index_person(ent)
-        elif len(name.split()) > len(ent.name.split()) and ent.name.split()[-1] == name.split()[-1]:
+        elif len(name.split()) > len(ent.name.split()) \
+                and _surname(ent.name.split()) == _surname(name.split()):
             # found by its first and last word, which the longer name shares: its index keys hold
             ent.name, ent.words = name, _name_words(name)
         if m.role and not ent.role:
@@ -188,8 +256,8 @@ class Registry:
 
     def _index_person(self, ent: Entity) -> None:
         words = ent.name.lower().split()
-        self._by_names.setdefault((words[0], words[-1]), []).append(ent)
-        self._by_surname.setdefault(words[-1], []).append(ent)
+        self._by_names.setdefault((words[0], _surname(words)), []).append(ent)
+        self._by_surname.setdefault(_surname(words), []).append(ent)
 
     def find_person(self, name: str, pos: int, *, allow_later: bool = False) -> Entity | None:
         """The latest person (in order of registration) that ``name`` can refer to: the same name, the
@@ -197,7 +265,7 @@ class Registry:
         words = name.split()
         if not words:
             return None
-        last = words[-1].lower()
+        last = _surname(words)
         if len(words) == 1:
             candidates = self._by_surname.get(last, [])
         else:  # the same name has the same first and last word too
@@ -220,6 +288,11 @@ class Registry:
                 return Resolved(ent.name, ent.kind, ent.role, 0.8, ent)
             if m.kind == "title":
                 return Resolved(m.text, "unknown", m.role, 0.5, None)
+        if m.kind == "title" and m.name is None and " " not in m.text and m.text[:1].isupper():
+            # "“…?” Bishop asked": a surname that is also a title word, of a person named before
+            ent = self.find_person(m.text, pos)
+            if ent is not None:
+                return Resolved(ent.name, "person", ent.role, 0.8, ent)
         if m.kind == "person" and m.name:
             name = _clean_name(m.name)
             if len(name.split()) == 1:
@@ -238,7 +311,7 @@ class Registry:
             return Resolved(ent.name, "organisation", None, 0.85, ent)
         if m.kind == "group" and m.start < m.end:
             ent = self.add_group(m.text, pos)
-            return Resolved(m.text, "unknown", None, 0.6, ent)
+            return Resolved(m.text, "group", None, 0.6, ent)
         if m.start == m.end:  # an implicit speaker: "Asked whether …, …"
             return Resolved("unknown", "unknown", None, 0.3, None)
         return Resolved(m.text, "unknown", None, 0.6, None)
@@ -276,45 +349,58 @@ class Registry:
         def fits(ent: Entity) -> bool:
             return ent.kind == "person" and not (gender and ent.gender and ent.gender != gender)
 
-        def likely(ent: Entity) -> bool:
-            return fits(ent) and ent.evidence
-
         # each list is in text order: walk back from pos to the first that fits, within the window
-        best: tuple[int, Entity, float] | None = None
-        for k in range(bisect_left(recent.at, pos) - 1, -1, -1):
-            at = recent.at[k]
-            if pos - at > 2000:
-                break
-            if fits(recent.entities[k]):
-                best = (at, recent.entities[k], 0.8)
-                break
-        for k in range(bisect_left(self._subject_at, pos) - 1, -1, -1):
-            at, ent = self.subjects[k]
-            if pos - at > 2500 or (best is not None and at <= best[0]):
-                break
-            if likely(ent):
-                best = (at, ent, 0.7)
-                break
+        best = _latest_speaker(recent, pos, fits)
+        best = self._later_subject(pos, best, fits) or best
+        if gender is not None:
+            best = self._newer_introduction(pos, best, gender) or best
         if best is None:
-            for k in range(bisect_left(self._mention_at, pos) - 1, -1, -1):
-                at, ent = self.mentions[k]
-                if pos - at > 2500:
-                    break
-                if fits(ent):
-                    best = (at, ent, 0.6)
-                    break
+            best = self._latest_mention(pos, fits)
         if best is None:
             return Resolved(m.text, "person", None, 0.3, None)
         return self._bind(best[1], gender, best[2])
 
+    def _later_subject(self, pos: int, best: Found | None, fits: Callable[[Entity], bool]) -> Found | None:
+        """A person standing as a sentence's subject after the latest speaker (and known to be one)."""
+        for k in range(bisect_left(self._subject_at, pos) - 1, -1, -1):
+            at, ent = self.subjects[k]
+            if pos - at > 2500 or (best is not None and at <= best[0]):
+                break
+            if fits(ent) and ent.evidence:
+                return (at, ent, 0.7)
+        return None
+
+    def _newer_introduction(self, pos: int, best: Found | None, gender: str) -> Found | None:
+        """A person just introduced ("Dana Reyes, a student, …") wins over an older speaker or
+        subject: the introduction is what the reader has in mind."""
+        top = bisect_left(self._intro_at, pos)
+        for k in range(top - 1, max(-1, top - 1 - _INTRO_LOOKBACK), -1):
+            at, ent = self.intros[k]
+            if pos - at > 2500 or (best is not None and at <= best[0]):
+                break
+            newer = ent is not (best[1] if best is not None else None)
+            if self._described[k] and ent.gender in (gender, None) and newer:
+                return (at, ent, 0.7)
+        return None
+
+    def _latest_mention(self, pos: int, fits: Callable[[Entity], bool]) -> Found | None:
+        for k in range(bisect_left(self._mention_at, pos) - 1, -1, -1):
+            at, ent = self.mentions[k]
+            if pos - at > 2500:
+                break
+            if fits(ent):
+                return (at, ent, 0.6)
+        return None
+
     def _bind(self, ent: Entity, gender: str | None, confidence: float) -> Resolved:
         if gender and ent.gender is None:
             ent.gender = gender
-        kind = ent.kind if ent.kind in ("person", "organisation") else "unknown"
+        kind = ent.kind if ent.kind in ("person", "organisation", "group") else "unknown"
         return Resolved(ent.name, kind, ent.role, confidence, ent)
 
     def _by_title(self, title: str, pos: int) -> Entity | None:
-        words = {w for w in re.findall(r"[a-z]+", title.lower()) if w not in ("the", "of", "a", "an")}
+        words = {_TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
+                 if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
         if not words:
             return None
         # the latest mention before pos of a person whose role has those words
@@ -333,7 +419,8 @@ class Registry:
     def _words_of_role(self, role: str) -> frozenset[str]:
         words = self._role_words.get(role)
         if words is None:
-            words = self._role_words[role] = frozenset(re.findall(r"[a-z]+", role.lower()))
+            words = self._role_words[role] = frozenset(_TITLE_WORDS.get(w, w)
+                                                       for w in re.findall(r"[a-z]+", role.lower()))
         return words
 
     def _org_named(self, name: str, pos: int) -> Entity | None:
@@ -363,9 +450,29 @@ class _LineStarts:
         return max(0, bisect_right(self.ends, b) - bisect_left(self.starts, a))
 
 
+_APPOSITIVE = re.compile(r"\s*,\s+((?:a|an|the)\s[^,.;]{1,80})")
+_SUFFIXES = frozenset(("jr", "jr.", "sr", "sr.", "ii", "iii", "iv"))
+
+
 def _clean_name(name: str) -> str:
-    words = [w for w in name.split() if w.lower() not in HONORIFICS and w.lower() not in TITLES]
-    return " ".join(words) or name
+    """The name without the honorifics and titles before it: a title word after the given name is a
+    surname ("Ann Bishop", "Kevin Major")."""
+    words = name.split()
+    k = 0
+    while k < len(words) - 1 and (words[k].lower() in HONORIFICS or words[k].lower() in TITLES):
+        k += 1
+    n = len(words)
+    while n > k + 1 and words[n - 1].lower() in TITLES and not words[n - 1].istitle():
+        n -= 1  # "… Wells Fargo CEO"
+    return " ".join(words[k:n])
+
+
+def _surname(words: list[str]) -> str:
+    """The lower-case last word of a name, a suffix left out: "James P. Kennedy Jr." → "kennedy"."""
+    k = len(words) - 1
+    while k > 0 and words[k].lower().rstrip(",") in _SUFFIXES:
+        k -= 1
+    return words[k].lower().rstrip(",")
 
 
 def _name_words(name: str) -> set[str]:

@@ -5,6 +5,8 @@ someone ("Asked whether …")."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from dataclasses import replace
 
 from worker.statements.draft import Context, Draft, chain, substantive, trim_end
 from worker.statements.lexicon import wordset
@@ -19,47 +21,132 @@ _TRANSCRIPT = re.compile(r"([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):\s+(\S
 _HEADLINE = re.compile(r"(?:[A-Z]{3,}\s*[–—-]\s*)?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)"
                        r"(?:\s+[Oo]n\s+[\w’' -]{1,40}?)?:\s+(\S.*?)[.]?$")
 _NOT_SPEAKERS = wordset("""note update updated watch related video photo photos read more editor's latest
-exclusive breaking live listen opinion analysis advertisement source sources image images""")
+exclusive breaking live listen opinion analysis advertisement source sources image images contact
+contacts credit credits caption email e-mail phone tel fax website address location venue date tags
+topics category correction clarification disclaimer q""")
+# "Q: …" / "A: …": a question and its answer in an interview transcript
+_QA = re.compile(r"([QA])\s*:\s+(\S)")
+_QA_TURN = re.compile(r"(?:^|(?<=\s))([QA]):\s+(?=\S)")
 
 
 def headline_drafts(text: str, paras: list[tuple[int, int]], drafts: list[Draft]) -> list[Draft]:
-    """ "Roger Stone: Don't Trust the Voting Machines" — a headline quoting its speaker after a colon."""
-    out = []
+    """ "Roger Stone: Don't Trust the Voting Machines" — a headline quoting its speaker after a colon;
+    also transcript lines ("TRUMP: …", "Q: … A: …") and "Title says …" headlines."""
+    out: list[Draft] = []
     taken = SpanSet([(d.content_start, d.content_end) for d in drafts])
+    cues = sorted(d.cue_start for d in drafts)
+    first_q = next((ps for ps, pe in paras if text.startswith("Q", ps) and _QA.match(text, ps, pe)), -1)
+    lower: list[set[str]] = []  # the text's lower-case words, read once when first needed
     for pi, (ps, pe) in enumerate(paras):
         line = text[ps:pe]
-        t = _TRANSCRIPT.match(line)
-        if t is not None and t.group(1).lower() not in _NOT_SPEAKERS and len(t.group(1)) > 2:
-            # "TRUMP: The deaths of …" — a transcript line
-            cs, ce = ps + t.start(2), trim_end(text, ps + t.start(2), pe)
-            speaker = Mention(ps, ps + t.end(1), t.group(1), t.group(1).title(), None, "person")
-            if not taken.holds(cs):
-                out.append(Draft(ps + t.end(1), ps + t.end(1) + 1, ":", speaker, cs, ce, "direct", 0.6, pi))
+        if _QA.match(line) is not None:
+            if first_q >= 0:
+                out.extend(_qa_drafts(text, ps, pe, pi, first_q, drafts, taken, cues))
             continue
-        if len(line.split()) > 30:
-            continue
-        ts = _TITLE_SAYS.match(line)
-        who: Mention | None
-        if ts is not None:
-            who = loose_mention(text, ps + ts.start(1), ps + ts.end(1))
-            cs, ce = ps + ts.start(3), ps + ts.end(3)
-            if who is not None and who.kind in ("person", "organisation", "group") and not taken.holds(cs):
-                out.append(Draft(ps + ts.start(2), ps + ts.end(2), ts.group(2).lower(), who, cs, ce,
-                                 "indirect", 0.6, pi))
-            continue
-        m = _HEADLINE.match(line)
-        if m is None or any(w.lower() in _NOT_SPEAKERS for w in m.group(1).split()):
-            continue
-        who = loose_mention(text, ps + m.start(1), ps + m.end(1))
-        if who is None or who.kind not in ("person", "organisation"):
-            continue
-        cs = ps + m.start(2)
-        ce = ps + m.end(2)
-        if taken.holds(cs) or not has_words(text, cs, ce, 3):
-            continue
-        colon = text.rfind(":", ps, cs)
-        out.append(Draft(colon, colon + 1, ":", who, cs, ce, "direct", 0.6, pi))
+        # each kind of line, once it matches, settles the line: with a statement or with none
+        for kind in (_transcript_line, _title_says, _colon_headline):
+            if kind is not _transcript_line and len(line.split()) > 30:
+                break
+            matched, draft = kind(text, ps, pe, pi, taken, lower)
+            if draft is not None:
+                out.append(draft)
+            if matched:
+                break
     return out
+
+
+Found = tuple[bool, Draft | None]  # (the line is of this kind, its statement if it has one)
+
+
+def _transcript_line(text: str, ps: int, pe: int, pi: int, taken: SpanSet, _lower: list[set[str]]) -> Found:
+    """"TRUMP: The deaths of …" — a transcript line."""
+    t = _TRANSCRIPT.match(text[ps:pe])
+    if t is None or t.group(1).lower() in _NOT_SPEAKERS or len(t.group(1)) <= 2:
+        return False, None
+    cs, ce = ps + t.start(2), trim_end(text, ps + t.start(2), pe)
+    speaker = Mention(ps, ps + t.end(1), t.group(1), t.group(1).title(), None, "person")
+    if taken.holds(cs):
+        return True, None
+    return True, Draft(ps + t.end(1), ps + t.end(1) + 1, ":", speaker, cs, ce, "direct", 0.6, pi)
+
+
+def _title_says(text: str, ps: int, pe: int, pi: int, taken: SpanSet, _lower: list[set[str]]) -> Found:
+    """"Mayor says bridge will open in May" — a headline reporting its speaker."""
+    ts = _TITLE_SAYS.match(text[ps:pe])
+    if ts is None:
+        return False, None
+    who = loose_mention(text, ps + ts.start(1), ps + ts.end(1))
+    cs, ce = ps + ts.start(3), ps + ts.end(3)
+    if who is None or who.kind not in ("person", "organisation", "group") or taken.holds(cs):
+        return True, None
+    cue = ts.group(2).lower()
+    return True, Draft(ps + ts.start(2), ps + ts.end(2), cue, who, cs, ce, "indirect", 0.6, pi)
+
+
+def _colon_headline(text: str, ps: int, pe: int, pi: int, taken: SpanSet, lower: list[set[str]]) -> Found:
+    """"Roger Stone: Don't Trust …" — not a list label ("Path A:") nor a topic ("Flooding:")."""
+    m = _HEADLINE.match(text[ps:pe])
+    if m is None or any(w.lower() in _NOT_SPEAKERS for w in m.group(1).split()):
+        return True, None
+    words = m.group(1).split()
+    if len(words[-1]) == 1 or words[-1].isdigit():
+        return True, None  # "Path A: …", "Step 2: …" — a list label; no name ends in a lone letter or number
+    if len(words) == 1:
+        if not lower:
+            lower.append(set(_LOWER_WORD.findall(text)))
+        if words[0].lower() in lower[0]:
+            return True, None  # "Flooding: …" when the story speaks of "flooding": a topic, not a name
+    who = loose_mention(text, ps + m.start(1), ps + m.end(1))
+    if who is None or who.kind not in ("person", "organisation"):
+        return True, None
+    cs, ce = ps + m.start(2), ps + m.end(2)
+    if taken.holds(cs) or not has_words(text, cs, ce, 3):
+        return True, None
+    colon = text.rfind(":", ps, cs)
+    return True, Draft(colon, colon + 1, ":", who, cs, ce, "direct", 0.6, pi)
+
+
+def _qa_drafts(text: str, ps: int, pe: int, pi: int, first_q: int, drafts: list[Draft],
+               taken: SpanSet, cues: list[int]) -> list[Draft]:
+    """The turns of one transcript paragraph ("Q: …  A: …"): a question is the unnamed interviewer's,
+    an answer the interviewee's. A turn that reports speech itself ("I said …") is left to that
+    report: as a statement of its own it would hide the nested one."""
+    turns = list(_QA_TURN.finditer(text, ps, pe))
+    out = []
+    for k, turn in enumerate(turns):
+        cs = turn.end()
+        stop = turns[k + 1].start() if k + 1 < len(turns) else pe
+        line_end = text.find("\n", cs, stop)
+        ce = trim_end(text, cs, stop if line_end < 0 else line_end)
+        if taken.holds(cs) or ce <= cs or bisect_left(cues, cs) < bisect_left(cues, ce):
+            continue
+        colon = turn.end(1)
+        who: Mention | None
+        if turn.group(1) == "Q":
+            who = Mention(turn.start(), turn.start(), "", "unknown", None, "unknown")
+        elif ps > first_q or k > 0:
+            who = _interviewee(drafts, first_q)
+            if who is None:
+                continue
+        else:
+            continue  # an "A:" before any question is a list item
+        out.append(Draft(colon, colon + 1, ":", who, cs, ce, "direct", 0.5, pi))
+    return out
+
+
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
+
+
+def _interviewee(drafts: list[Draft], before: int) -> Mention | None:
+    """Who answers in a transcript: the latest named speaker before its first question, as an implicit
+    mention (no offsets of its own); None to continue the latest speaker."""
+    named = [d for d in drafts if d.cue_start < before and d.mention is not None and d.mention.name
+             and d.mention.kind in ("person", "organisation")]
+    if not named:
+        return None
+    m = max(named, key=lambda d: d.cue_start).mention
+    assert m is not None
+    return replace(m, end=m.start)
 
 
 _COLON_BEFORE = re.compile(r"([^\s:])\s*:\s*$")
