@@ -26,7 +26,7 @@ from worker.statements.frames_clause import (
     said_mid_sentence,
     said_that_clause,
 )
-from worker.statements.frames_cue import CUE_ALT, CueSite
+from worker.statements.frames_cue import CUE_ALT, OBJECT, CueSite
 from worker.statements.frames_quoted import cue_colon_next_paragraph, cue_then_quotation, quotation_then_cue
 from worker.statements.lexicon import wordset
 from worker.statements.mentions import Mention, left_mention, loose_mention, right_mention
@@ -34,8 +34,8 @@ from worker.statements.segment import Sentence
 from worker.statements.window import ends_with, last_visible
 
 _CUE = re.compile(
-    r"\b(?:[Aa]ccording to|(?:went|goes|go|going) on to (?:say|add|note|write|explain|argue)|pointed out|"
-    r"call(?:s|ed)? (?:for|on)|put it|"
+    r"\b(?:[Aa]ccording to|(?:went|goes|go|going) on to (?:say|add|note|write|explain|argue)|"
+    r"point(?:s|ed|ing)? out|call(?:s|ed)? (?:for|on)|put it|"
     + CUE_ALT
     + r")\b"
 )
@@ -65,6 +65,15 @@ _NOUN_BEFORE = re.compile(r"(?:\b(?:the|a|an|his|her|their|its|our|this|that|the
                           r"recent|previous|earlier|initial|first|same)|’s|'s)\s*$", re.I)
 _CALLED_BEFORE = re.compile(r"\b(?:was|were|is|are|be|been|being|group|organization|movement|program|project|"
                             r"law|bill|book|film|show)\s*$")
+_PASSIVE_FORMS = wordset("told asked accused called")
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|was|were|are|be|been|being)\s*$")
+# what follows "called X" when X is only named or phoned: a preposition, a relative word or the end
+_NO_COMPLEMENT = re.compile(r"\s*(?:[,.;:!?)]|$|(?:after|to|for|in|on|at|with|from|about|by|during|before|"
+                            r"over|and|that|which|who|when|because|but)\b)")
+_THING_THAT = re.compile(r"\b(?:that|which)\s*$")
+_CALLED_ALONE = wordset("call calls called")
+_COMPLEMENT_SPAN = re.compile(r"[^,;:.!?]*")
+_SECOND_COMPLEMENT = re.compile(r"\b(?:a|an)\b|[“”\"]")
 _THAT_SOON = re.compile(r"\s+(?:\w+\s+){0,2}?that\s")
 _PRONOUN_NEXT = re.compile(r"\s+(?:he|she|they|it|we|I|there|the|this|his|her|their)\s")
 _WORD_NEXT = re.compile(r"\s+[\w“\"]")
@@ -138,7 +147,27 @@ def _noun_not_cue(site: CueSite) -> bool:
     text, start, low = site.text, site.sent.start, site.low
     if low in _NOUN_FORMS and ends_with(_NOUN_BEFORE, text, start, site.start, 12):
         return True
-    return low.startswith("call") and ends_with(_CALLED_BEFORE, text, start, site.start, 16)
+    if low in _PASSIVE_FORMS and ends_with(_PASSIVE_BEFORE, text, start, site.start, 16):
+        return True  # "was told to hand in the keys", "is accused by critics of …"
+    if low.startswith("accus") and ends_with(_THING_THAT, text, start, site.start, 8):
+        return True  # "a police citation that accused her of …": the thing is no speaker
+    if not low.startswith("call"):
+        return False
+    if ends_with(_CALLED_BEFORE, text, start, site.start, 16):
+        return True
+    return low in _CALLED_ALONE and _called_by_name(site)
+
+
+def _called_by_name(site: CueSite) -> bool:
+    """ "a malware strain called Zephyr that …", "Kim called the police after …": "called" and the one
+    thing named or phoned, with no quotation, "that" clause or second complement after it."""
+    text, end = site.text, site.sent.end
+    obj = OBJECT.match(text, site.end, end)
+    if obj is None or obj.end() == site.end or _NO_COMPLEMENT.match(text, obj.end(), end) is None:
+        return False
+    # "called her vote in favor of the war a mistake": a second complement further on
+    rest = _COMPLEMENT_SPAN.match(text, obj.end(), end)
+    return rest is None or not _SECOND_COMPLEMENT.search(rest.group())
 
 
 def _speaker_before_cue(site: CueSite, earlier: list[Draft]) -> Mention | None:

@@ -31,6 +31,7 @@ from worker.statements.mentions import Mention, loose_mention, right_mention
 from worker.statements.tokens import Ahead
 from worker.statements.window import has_words, space_back, stripped
 
+_REPORT_FORMS = wordset("report reports reported")
 _PREPOSITIONS = wordset("in on at during with to after before from over via through")
 _TO_CUES = wordset("""promise promises promised pledge pledges pledged vow vows vowed urge urges urged
 threaten threatens threatened ask asks asked tell tells told warn warns warned""")
@@ -40,6 +41,7 @@ threaten threatens threatened ask asks asked tell tells told warn warns warned""
 _COMMA_MAX = 1200
 
 _THAT_LATER = re.compile(r"\s+(?:[\w’']+\s+){0,5}?that\s")
+_COLON_NEXT = re.compile(r":\s+(?=\w)")
 _BARE_LEAD = re.compile(r"(?:That|This|So|Or so)(?: was| is)?(?: how| what)?")
 _TAIL_WORD = re.compile(r"[\w’']+")
 
@@ -63,9 +65,10 @@ def said_that_clause(site: CueSite, mention: Mention) -> Draft | None:
     """ "NP said (that) CLAUSE": the clause after the cue and its adjuncts. A weak cue ("believes")
     needs a "that" within a few words."""
     text, sent = site.text, site.sent
-    if site.low.split()[0] in WEAK_CUES and not _THAT_LATER.match(text, site.end, sent.end):
+    colon = _COLON_NEXT.match(text, site.end, sent.end)
+    if colon is None and site.low.split()[0] in WEAK_CUES and not _THAT_LATER.match(text, site.end, sent.end):
         return None
-    start = _content_start(text, site.end, sent.end, site.low)
+    start = colon.end() if colon else _content_start(text, site.end, sent.end, site.low)
     if start is None:
         return None
     end = trim_end(text, start, sent.end)
@@ -186,7 +189,7 @@ def _clause_before(site: CueSite, who: Mention, head_end: int) -> Draft | None:
     text, sent, quotes = site.text, site.sent, site.ctx.quotes
     # the clause ends at a comma or dash followed only by spaces
     cut = space_back(text, sent.start, head_end, " ") - 1
-    if cut < sent.start or text[cut] not in ",—–":
+    if cut < sent.start or text[cut] not in ",;—–":
         return None
     start = sent.start
     if not has_words(text, start, cut, CLAUSE_MIN_WORDS):
@@ -197,9 +200,18 @@ def _clause_before(site: CueSite, who: Mention, head_end: int) -> Draft | None:
         q = quotes[held[-1]]
         kind = "direct" if q.start == start and q.end >= cut else "mixed"
     claim(site.ctx, held)
-    if site.low.split()[0] in WEAK_CUES and kind == "indirect":
+    if kind == "indirect" and site.low.split()[0] in WEAK_CUES and not _reported_last(site, who):
         return None
     return site.draft(who, start, cut, kind, 0.75)
+
+
+def _reported_last(site: CueSite, who: Mention) -> bool:
+    """ "…, Reuters reported." / "…, reported Channel 9.": a weak "report" counts when a person or
+    organisation says it and the two end the sentence."""
+    if site.low not in _REPORT_FORMS or who.kind not in ("person", "organisation"):
+        return False
+    tail = site.text[max(site.end, who.end):site.sent.end].strip(" .!?”\"’)")
+    return not tail or tail.isdigit()  # "Channel 9": the number is part of the name
 
 
 def _only_adjuncts(text: str, start: int, end: int) -> bool:

@@ -27,8 +27,8 @@ _GAP_MAX = 300
 # many words for the phrase, unless they are hundreds of characters long.
 _SLOT_MAX = 600
 
-_BLANK_GAP = re.compile(r"[\s,—–-]*")
-_NAME_GAP = re.compile(r"[\s,—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,200}")
+_BLANK_GAP = re.compile(r"[\s,;—–-]*")
+_NAME_GAP = re.compile(r"[\s,;—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,200}")
 _STOP = re.compile(r"[,.;:!?“\"]|$")
 _PUNCT_GAP = re.compile(r"[\s,:;—–-]*")
 _B_GAPS = (re.compile(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?"),

@@ -9,8 +9,8 @@ def wordset(text: str) -> frozenset[str]:
 
 
 # Reporting verbs by lemma, with the forms that may appear as a cue. Not "believe": a belief is not
-# speech ("It was at first believed that …"). "accused" waits for a passive guard in frames.py: "X is
-# accused by Y of …" would give the statement to X. Not "indicate": polls and records indicate.
+# speech ("It was at first believed that …"). "accused" only with the passive guard of frames.py: "X is
+# accused by Y of …" does not give the statement to X. Not "indicate": polls and records indicate.
 _VERBS = wordset("""
 say says said saying
 tell tells told telling
@@ -74,7 +74,7 @@ repeating
 proclaim proclaims proclaimed
 call calls called
 speculate speculates speculated speculating
-accuse accuses accusing
+accuse accuses accused accusing
 relate relates related
 find finds found
 show shows showed

@@ -30,7 +30,13 @@ _SENTENCE_ADVERBS = wordset("""but and so yet also however meanwhile still then 
 indeed asked when if as in on at after before while though although separately similarly
 previously thursday friday monday tuesday wednesday saturday sunday today yesterday last despite
 although because during without within amid among unlike
-speaking writing interviewed""")
+speaking writing interviewed only just please""")
+# indefinite speakers standing alone: "One, who asked not to be named, said", "others said",
+# "said someone at the meeting"
+_INDEFINITE = wordset("""one another others someone somebody""")
+# "last week", "this month": a time before the cue ("Ms. Okafor last week said")
+_TIME_LEAD = wordset("""last this next""")
+_TIME_NOUNS = wordset("""week month year weekend night morning evening afternoon summer winter spring fall""")
 _LEFT_SKIP = wordset("""is are was were been be being now again on monday tuesday wednesday thursday friday
 saturday sunday today yesterday night morning evening afternoon week month year""")
 _DESCRIPTORS = wordset("""former longtime long-time retired top senior junior chief deputy acting interim
@@ -85,6 +91,9 @@ def _left_mention(text: str, toks: Before) -> Mention | None:
     while skipped < _MAX_SKIPPED and (last := toks.at(n - 1)) is not None and _skippable(last):
         n -= 1
         skipped += 1
+        if last.low in _TIME_NOUNS and (t := toks.at(n - 1)) is not None and t.low in _TIME_LEAD:
+            n -= 1  # "officials this week said"
+    n = _skip_aside(toks, n)
     last = toks.at(n - 1)
     if last is None:
         return None
@@ -100,6 +109,15 @@ def _left_mention(text: str, toks: Before) -> Mention | None:
         m = _phrase_left(text, toks, n - 2)
         return m if m is not None and m.kind in ("person", "organisation", "group") else None
     return _phrase_left(text, toks, n)
+
+
+def _skip_aside(toks: Before, n: int) -> int:
+    """Before ", however, said": the phrase ends before the aside."""
+    last, aside, comma = toks.at(n - 1), toks.at(n - 2), toks.at(n - 3)
+    if last is not None and aside is not None and comma is not None and last.text == comma.text == "," \
+            and aside.low in ("however", "meanwhile", "though", "too", "instead"):
+        return n - 3
+    return n
 
 
 _SHARE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|per cent|%)|(?:a|the)\s+majority|(?:nearly|almost|about|"
@@ -127,6 +145,9 @@ def _phrase_left(text: str, toks: Before, n: int) -> Mention | None:
     """The speaker phrase ending with token n - 1."""
     i = n - 1
     head = toks.toks[i]
+    if head.low in _INDEFINITE and (toks.at(i - 1) is None or toks.toks[i - 1].text in ",;:—–"
+                                    or toks.toks[i - 1].low in ("but", "and", "yet", "while")):
+        return Mention(head.start, head.end, head.text, head.text, None, "group")  # "others said"
     if not (_is_name_token(head) or head.low in SPEAKER_NOUNS or head.low.rstrip("’'s") in SPEAKER_NOUNS):
         return None
     j = i
@@ -209,6 +230,8 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
             if named is not None and named.kind == "person":
                 given = named.role or (m.text if m is not None else _lead_role(text, toks, k))
                 return Mention(named.start, named.end, named.text, named.name, given, "person")
+        if m is not None and m.kind == "group" and inner and inner[0].low == "who" and k == commas[0]:
+            return m  # "One, who asked not to be named, said"
         if m is not None and m.kind in ("person", "organisation"):
             appos = text[toks.toks[k].end:toks.toks[n - 1].start].strip()
             return Mention(m.start, m.end, m.text, m.name, _role_from_appositive(appos) or m.role, m.kind)
@@ -241,8 +264,9 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
     first = toks.get(0)
     if first is None:
         return None
-    if first.low in PRONOUNS and first.low not in ("him", "her", "it"):
-        return Mention(first.start, first.end, first.text, None, None, "pronoun")
+    lone = _lone_speaker(first)
+    if lone is not None:
+        return lone
     j = 0
     while j < _MAX_PHRASE and (t := toks.get(j)) is not None:
         low = t.low
@@ -284,6 +308,15 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
             both = role if not m.role else f"{m.role}; {role}"
             return Mention(m.start, m.end, m.text, m.name, both, m.kind)
     return m
+
+
+def _lone_speaker(t: Token) -> Mention | None:
+    """A speaker of one word after the cue: a pronoun, or "someone" ("said someone at the meeting")."""
+    if t.low in PRONOUNS and t.low not in ("him", "her", "it"):
+        return Mention(t.start, t.end, t.text, None, None, "pronoun")
+    if t.low in ("someone", "somebody", "others"):
+        return Mention(t.start, t.end, t.text, t.text, None, "group")
+    return None
 
 
 def build_mention(text: str, span: list[Token]) -> Mention | None:
@@ -358,6 +391,9 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
     if based is not None and based + 1 < len(words) and all(_is_name_token(t) for t in words[based + 1:]):
         # "Sacramento-based McClatchy": only an organisation has a base
         return Mention(start, end, surface, " ".join(t.text for t in words[based + 1:]), None, "organisation")
+    if low[-1] in SPEAKER_NOUNS and low[-1] not in ORG_WORDS and low[-1].endswith("s") \
+            and not any(t.cap for t in words[1:]):
+        return Mention(start, end, surface, surface, None, "group")  # "fellow board members"
     if any(t.low.strip(".") in ORG_WORDS for t in words) and not (name_toks and len(name_toks) >= 2
                                                                    and not _orgish(name_toks)):
         return Mention(start, end, surface, " ".join(t.text for t in words), None, "organisation")
@@ -406,6 +442,8 @@ def loose_mention(text: str, start: int, end: int, *, max_words: int = 12,
     m = build_mention(text, toks)
     if m is not None:
         return m
+    if all(t.low in ("only", "just", "please") for t in toks):
+        return None  # "Only tell the police …": no speaker
     vague = not (toks[0].low in _DETERMINERS or toks[0].cap) or all(t.low in TITLES for t in toks)
     if vague and not anything:
         return None

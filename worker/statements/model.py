@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 # Bump when the parser's output can change for the same text: `worker reparse` re-parses older rows.
-PARSER_VERSION = "quotes-2"  # quotes-2: content as pieces (content_spans)
+PARSER_VERSION = "quotes-3"  # quotes-2: content as pieces (content_spans); quotes-3: cues, speakers, groups
 
 SPEAKER_TYPES = ("person", "organisation", "group", "unknown")
 KINDS = ("direct", "indirect", "mixed")

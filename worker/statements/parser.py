@@ -85,6 +85,7 @@ def _resolve(ctx: Context, drafts: list[Draft], registry: Registry) -> list[Stat
             # the latest speaker within 1,500 characters: ``recent`` is in text order and every
             # position in it is at or before this content's start
             latest = recent.last()
+            latest = registry.introduced_since(latest[0] if latest else -1, d.content_start) or latest
             ent = latest[1] if latest is not None and d.content_start - latest[0] < 1500 else None
             if ent is None:
                 continue

@@ -383,6 +383,14 @@ class Registry:
                 return (at, ent, 0.7)
         return None
 
+    def introduced_since(self, since: int, pos: int) -> tuple[int, Entity] | None:
+        """The latest person introduced with a description ("Dana Reyes, an engineer,") after since
+        and before pos: an unattributed quotation right after it is theirs."""
+        k = bisect_left(self._intro_at, pos) - 1
+        if k < 0 or self._intro_at[k] <= since or not self._described[k]:
+            return None
+        return self.intros[k]
+
     def _latest_mention(self, pos: int, fits: Callable[[Entity], bool]) -> Found | None:
         for k in range(bisect_left(self._mention_at, pos) - 1, -1, -1):
             at, ent = self.mentions[k]
