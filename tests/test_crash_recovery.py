@@ -10,7 +10,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,59 +17,18 @@ from typing import Any
 
 import pytest
 from server import LocalServer
-from sqlalchemy import create_engine, text
+from test_daemon import WORKER, env_for, scalar, site
 
 from db.database import Database
 from db.feeds import add_feed
 
-WORKER = str(Path(sys.executable).with_name("worker"))
 FEEDS, PAGES = 3, 20
 TOTAL = FEEDS * PAGES
-ARTICLE = ("<html><head><title>{t}</title></head><body><article><h1>{t}</h1>"
-           + "<p>The council met on Tuesday to discuss the proposal and several members asked for more detail "
-             "on the costs before the final vote was taken by the full chamber of the city.</p>" * 4
-           + "</article></body></html>")
-
-
-def slow_page(title: str, delay: float) -> Callable[[Any], None]:
-    data = ARTICLE.format(t=title).encode()
-
-    def handler(h: Any) -> None:
-        time.sleep(delay)
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
-    return handler
-
-
-def site(server: LocalServer, *, delay: float = 0.3) -> None:
-    for f in range(FEEDS):
-        items = "".join(f"<item><guid>f{f}-{i}</guid><title>Story {f}-{i}</title>"
-                        f"<link>{server.url(f'/p/{f}/{i}')}</link><description>Summary {f}-{i}</description></item>"
-                        for i in range(PAGES))
-        server.add(f"/f/{f}", f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{f}</title>{items}'
-                              "</channel></rss>", headers={"ETag": f'"f{f}"', "Content-Type": "application/rss+xml"})
-        for i in range(PAGES):
-            server.add_handler(f"/p/{f}/{i}", slow_page(f"Story {f}-{i}", delay))
 
 
 def environment(db_url: str, processes: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKER_") or k.startswith("WORKER_TEST_")}
-    env.update({"WORKER_DATABASE_URL": db_url, "WORKER_ALLOWED_NETWORKS": "127.0.0.0/8", "WORKER_PER_HOST_DELAY": "0",
-                "WORKER_PER_HOST_CONCURRENCY": "16", "WORKER_CONCURRENCY": "4", "WORKER_PROCESSES": str(processes),
-                "WORKER_FETCH_TIMEOUT": "10"})  # WORKER_LEASE stays at its default: 60 s
-    return env
-
-
-def scalar(db_url: str, sql: str) -> Any:
-    engine = create_engine(db_url)
-    try:
-        with engine.begin() as conn:
-            return conn.execute(text(sql)).scalar()
-    finally:
-        engine.dispose()
+    # WORKER_LEASE stays at its default: 60 s
+    return env_for(db_url, WORKER_CONCURRENCY="4", WORKER_PROCESSES=str(processes))
 
 
 def live_in_group(pgid: int) -> list[int]:
@@ -137,7 +95,7 @@ def assert_complete(db_url: str) -> None:
 
 
 def prepare(server: LocalServer, db_url: str, *, processes: int = 1) -> dict[str, str]:
-    site(server)
+    site(server, FEEDS, PAGES, delay=0.3)
     db = Database.open(db_url, upgrade=True)  # in this process: each `worker` command takes a second to start
     try:
         with db.transaction() as session:

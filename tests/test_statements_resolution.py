@@ -7,7 +7,8 @@ import pytest
 from worker.statements import SPEAKER_TYPES, parse_statements
 
 
-def speaker_of(text: str, content_word: str) -> tuple[str, str]:
+def speaker_of(text: str, content_word: str) -> tuple[str | None, str]:
+    """(speaker, speaker type) of the statement whose content holds ``content_word``."""
     for s in parse_statements(text):
         if content_word in s.content:
             assert s.speaker_type in SPEAKER_TYPES

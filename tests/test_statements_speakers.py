@@ -5,17 +5,9 @@ speaker, and an unattributed quotation right after a new person is introduced (i
 from __future__ import annotations
 
 import pytest
+from test_statements_resolution import speaker_of
 
-from worker.statements import SPEAKER_TYPES, parse_statements
-
-
-def speaker_of(text: str, content_word: str) -> tuple[str | None, str]:
-    for s in parse_statements(text):
-        if content_word in s.content:
-            assert s.speaker_type in SPEAKER_TYPES
-            return s.speaker, s.speaker_type
-    raise AssertionError(f"no statement holds {content_word!r}")
-
+from worker.statements import parse_statements
 
 CASES = [
     pytest.param(
