@@ -35,7 +35,7 @@ from worker.statements.window import ends_with, last_visible
 
 _CUE = re.compile(
     r"\b(?:[Aa]ccording to|(?:went|goes|go|going) on to (?:say|add|note|write|explain|argue)|"
-    r"point(?:s|ed|ing)? out|call(?:s|ed)? (?:for|on)|put it|"
+    r"point(?:s|ed|ing)? out|call(?:s|ed|ing)? (?:for|on)|put it|"
     + CUE_ALT
     + r")\b"
 )
@@ -46,7 +46,8 @@ estimates promise promises pledge pledges claim claims statement remark remarks 
 vow vows tweet tweets note notes comment concern concerns fear fears hope hopes denial denials""")
 _PARTICIPLE_OK = wordset("""saying adding noting arguing claiming insisting explaining warning declaring
 telling writing stating suggesting acknowledging admitting denying stressing describing calling
-predicting promising vowing urging asserting complaining""")
+predicting promising vowing urging asserting complaining citing accusing stating rejecting disputing
+confirming announcing""")
 
 
 # A cue is framed within this many characters either side of it. The widest sentence context a
@@ -220,6 +221,7 @@ def _the_head(text: str, start: int, cs: int) -> tuple[int, int] | None:
     return (m.start(1), m.end(1)) if m else None
 
 
+_ADVERB_BEFORE = re.compile(r"\b[a-z]{2,}ly\s*$")
 _CONJUNCTION_BEFORE = re.compile(r"(?:\band|\bbut|\bthen)\s*(?:(?:also|later|then|\w+ly)\s*)?$")
 
 
@@ -228,7 +230,12 @@ def _coordinated(text: str, sent_start: int, cs: int, cue: str) -> bool:
     end = last_visible(text, sent_start, cs)
     if ends_with(_CONJUNCTION_BEFORE, text, sent_start, end, 64):
         return True
-    return cue in _PARTICIPLE_OK and end > sent_start and text[end - 1] in ",—–-"
+    if cue.split()[0] not in _PARTICIPLE_OK:
+        return False
+    adverb = _ADVERB_BEFORE.search(text, max(sent_start, end - 24), end)
+    if adverb:  # "…, repeatedly calling for …"
+        end = last_visible(text, sent_start, adverb.start())
+    return end > sent_start and text[end - 1] in ",—–-"
 
 
 _DATELINE = re.compile(r"[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[-—–]+\s*")

@@ -25,6 +25,7 @@ from worker.statements.frames_cue import (
     ends_in,
     within,
 )
+from worker.statements.frames_object import CLAUSE, NOTHING, NOUN_CUES, noun_object_end
 from worker.statements.frames_quoted import quotation_sentence_before
 from worker.statements.lexicon import ADJUNCT_WORDS, WEAK_CUES, wordset
 from worker.statements.mentions import Mention, loose_mention, right_mention
@@ -44,6 +45,7 @@ _THAT_LATER = re.compile(r"\s+(?:[\w’']+\s+){0,5}?that\s")
 _COLON_NEXT = re.compile(r":\s+(?=\w)")
 _BARE_LEAD = re.compile(r"(?:That|This|So|Or so)(?: was| is)?(?: how| what)?")
 _TAIL_WORD = re.compile(r"[\w’']+")
+_SPEAKING_KINDS = ("person", "organisation", "group", "pronoun", "title")
 
 
 def said_mid_sentence(site: CueSite, mention: Mention) -> Draft | None:
@@ -66,14 +68,22 @@ def said_that_clause(site: CueSite, mention: Mention) -> Draft | None:
     needs a "that" within a few words."""
     text, sent = site.text, site.sent
     colon = _COLON_NEXT.match(text, site.end, sent.end)
-    if colon is None and site.low.split()[0] in WEAK_CUES and not _THAT_LATER.match(text, site.end, sent.end):
+    word = site.low.split()[0]
+    weak = colon is None and word in WEAK_CUES and not _THAT_LATER.match(text, site.end, sent.end)
+    if weak and word not in NOUN_CUES:
         return None
     start = colon.end() if colon else _content_start(text, site.end, sent.end, site.low)
     if start is None:
         return None
     end = trim_end(text, start, sent.end)
     end = cut_trailing(text, start, end)
-    if not has_words(text, start, end, CLAUSE_MIN_WORDS):
+    # a noun phrase right after the cue: "denied the allegations in a statement", "reported a loss"
+    obj_end = CLAUSE if colon or text[site.end:start].strip() else noun_object_end(text, start, end, word)
+    if obj_end == NOTHING or (weak and (obj_end == CLAUSE or mention.kind not in _SPEAKING_KINDS)):
+        return None  # "added a goal"; "McClatchy reported a loss …", not "the guard reported for duty"
+    if obj_end != CLAUSE:
+        end = obj_end
+    elif not has_words(text, start, end, CLAUSE_MIN_WORDS):
         return None
     held = within(site.ctx, site.inside, start, end)
     kind = "mixed" if held else "indirect"

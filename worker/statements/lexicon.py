@@ -80,6 +80,11 @@ find finds found
 show shows showed
 estimate estimates estimated
 point points pointed
+dispute disputes disputed disputing
+reject rejects rejected rejecting
+citing
+assure assures assured assuring
+stating
 """)
 
 CUE_WORDS = _VERBS
@@ -89,7 +94,7 @@ PARTICLE_CUES = {"point": "out", "points": "out", "pointed": "out", "went": "on"
 WEAK_CUES = wordset("""post posts posted continue continues continued report reports reported
 counter counters countered agree agrees agreed observe observes observed maintain maintains
 maintained repeat repeats repeated repeating state states stated believe believes believed find finds
-found show shows showed estimate estimates estimated relate relates related""")
+found show shows showed estimate estimates estimated relate relates related citing""")
 # Words that may sit between a speaker and the cue ("he has also said").
 AUXILIARIES = wordset("""has have had also later earlier previously repeatedly then further once often
 publicly recently again first initially privately separately quickly simply flatly bluntly angrily
