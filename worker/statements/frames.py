@@ -176,7 +176,12 @@ def _speaker_before_cue(site: CueSite, earlier: list[Draft]) -> Mention | None:
     earlier verb, a short loose phrase before "said that"/"said he", or "the X" before "says"."""
     mention = None
     if _coordinated(site.text, site.sent.start, site.start, site.low):
-        mention = earlier[-1].mention if earlier else _sentence_subject(site.text, site.sent)
+        if earlier:
+            mention = earlier[-1].mention
+        elif site.low.split()[0].endswith("ing"):
+            mention = _clause_subject(site.text, site.sent, site.start)
+        else:
+            mention = _sentence_subject(site.text, site.sent)
     if mention is None:
         mention = _loose_speaker_before(site)
     if mention is None:
@@ -241,6 +246,26 @@ def _coordinated(text: str, sent_start: int, cs: int, cue: str) -> bool:
 _DATELINE = re.compile(r"[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[-—–]+\s*")
 _OPENING = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Now|Meanwhile|Later|Earlier|Instead)\b,?\s*)?"
                       r"(?:(?:In|On|At|During|After|Before|Since|For|With|Asked)\b[^,]{0,60},\s*)?")
+
+
+# a clause joined to the sentence, whose subject a participle after it shares: "…, but OrbitBeyond
+# canceled its order, citing …", "… when President Trump scuttled the talks, citing …"
+_JOINED_CLAUSE = re.compile(r"(?:[,;]\s+|\b)(?:but|and|while|yet|so|when|after|because|since|before|"
+                            r"though|although|until|as)\s+(?=[A-Z]|(?:he|she|they|it|we)\b)")
+_SUBJECT_KINDS = ("person", "organisation", "pronoun", "group", "title")
+
+
+def _clause_subject(text: str, sent: Sentence, cs: int) -> Mention | None:
+    """The subject of the clause a participle at ``cs`` hangs on: the last joined clause's within 300
+    characters before it, else the sentence's."""
+    last = None
+    for m in _JOINED_CLAUSE.finditer(text, max(sent.start, cs - 300), cs):
+        last = m
+    if last is not None:
+        who = right_mention(text, last.end(), cs)
+        if who is not None and who.kind in _SUBJECT_KINDS:
+            return who
+    return _sentence_subject(text, sent)
 
 
 def _sentence_subject(text: str, sent: Sentence) -> Mention | None:

@@ -27,10 +27,6 @@ _FINITE = wordset("""is are was were am has have had will would could can should
 isn't aren't wasn't weren't hasn't haven't hadn't won't wouldn't couldn't can't shouldn't didn't doesn't
 don't""")
 _SUBJECTS = wordset("he she they it we i you there")
-# how a noun phrase object of a clause-only cue starts: "added a goal", "added three assists", "concluded
-# its hearing"
-_OBJECT_LEADS = wordset("""a an the his her its their our my this these those more another one two three four
-five six seven eight nine ten""")
 # an object made of these alone is no statement ("denied him entry", "rejected it")
 _PRONOUNS = wordset("it this that them him her us me these those")
 # a noun phrase goes on through a complement clause ("the notion that he had …", "claims which …")
@@ -84,7 +80,7 @@ def noun_object_end(text: str, start: int, end: int, cue: str) -> int:
     if k >= _MAX_TOKENS:
         return CLAUSE  # too long for a noun phrase: read it as before
     if cue in CLAUSE_CUES:
-        return NOTHING if first.low in _OBJECT_LEADS and not _past_form(toks, k) else CLAUSE
+        return CLAUSE if _past_form(toks, k) else NOTHING
     if cue not in NOUN_CUES:
         return CLAUSE
     if last_end == first.end and first.low.endswith("ed"):

@@ -99,7 +99,7 @@ found show shows showed estimate estimates estimated relate relates related citi
 AUXILIARIES = wordset("""has have had also later earlier previously repeatedly then further once often
 publicly recently again first initially privately separately quickly simply flatly bluntly angrily
 bitterly openly clearly explicitly reportedly allegedly would will could may might did does do
-just never frequently since subsequently kept keeps has't had already even still""")
+just never frequently since subsequently kept keeps has't had already even still always flat-out""")
 
 PRONOUNS = {"he": "person", "she": "person", "they": "unknown", "it": "organisation", "i": "person",
             "we": "unknown", "you": "unknown", "him": "person", "her": "person"}
