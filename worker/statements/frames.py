@@ -28,13 +28,15 @@ from worker.statements.frames_clause import (
 )
 from worker.statements.frames_cue import CUE_ALT, OBJECT, CueSite
 from worker.statements.frames_quoted import cue_colon_next_paragraph, cue_then_quotation, quotation_then_cue
+from worker.statements.frames_source import as_source_said, relative_speaker
 from worker.statements.lexicon import wordset
 from worker.statements.mentions import Mention, left_mention, loose_mention, right_mention
 from worker.statements.segment import Sentence
 from worker.statements.window import ends_with, last_visible
 
 _CUE = re.compile(
-    r"\b(?:[Aa]ccording to|(?:went|goes|go|going) on to (?:say|add|note|write|explain|argue)|"
+    r"\b(?:[Aa]ccording to|[Pp]er(?=\s+(?:the\s+)?[A-Z])|"
+    r"(?:went|goes|go|going) on to (?:say|add|note|write|explain|argue)|"
     r"point(?:s|ed|ing)? out|call(?:s|ed|ing)? (?:for|on)|put it|"
     + CUE_ALT
     + r")\b"
@@ -122,7 +124,7 @@ def _view(ctx: Context, sent: Sentence, inside: range, cs: int, ce: int) -> tupl
 def _frame(site: CueSite, earlier: list[Draft]) -> Draft | None:
     """The statement the cue makes: the first construction that fits (see the module's docstring);
     ``earlier`` are the sentence's statements so far."""
-    if site.low == "according to":
+    if site.low in ("according to", "per"):
         return according_to(site)
     if _noun_not_cue(site):
         return None
@@ -135,7 +137,8 @@ def _frame(site: CueSite, earlier: list[Draft]) -> Draft | None:
     if mention is None:
         mention = _speaker_before_cue(site, earlier)
     if mention is not None:
-        for frame in (cue_then_quotation, cue_colon_next_paragraph, said_mid_sentence, said_that_clause):
+        for frame in (cue_then_quotation, cue_colon_next_paragraph, as_source_said, said_mid_sentence,
+                      said_that_clause):
             draft = frame(site, mention)
             if draft is not None:
                 return draft
@@ -150,7 +153,8 @@ def _noun_not_cue(site: CueSite) -> bool:
         return True
     if low in _PASSIVE_FORMS and ends_with(_PASSIVE_BEFORE, text, start, site.start, 16):
         return True  # "was told to hand in the keys", "is accused by critics of …"
-    if low.startswith("accus") and ends_with(_THING_THAT, text, start, site.start, 8):
+    if low.startswith("accus") and ends_with(_THING_THAT, text, start, site.start, 8) \
+            and relative_speaker(site) is None:
         return True  # "a police citation that accused her of …": the thing is no speaker
     if not low.startswith("call"):
         return False
@@ -182,6 +186,8 @@ def _speaker_before_cue(site: CueSite, earlier: list[Draft]) -> Mention | None:
             mention = _clause_subject(site.text, site.sent, site.start)
         else:
             mention = _sentence_subject(site.text, site.sent)
+    if mention is None:
+        mention = relative_speaker(site)
     if mention is None:
         mention = _loose_speaker_before(site)
     if mention is None:

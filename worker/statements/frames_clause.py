@@ -250,7 +250,7 @@ def according_to(site: CueSite) -> Draft | None:
     lead = stripped(text, sent.start, site.start, 8)
     at_start = lead is not None and _AT_START.fullmatch(lead) is not None
     who = _according_to_speaker(site, at_start)
-    if who is None:
+    if who is None or (site.low == "per" and not _per_source(text, who)):
         return None
     span = _clause_after_according(site, who) if at_start else _clause_before_according(site, who)
     if span is None:
@@ -261,7 +261,14 @@ def according_to(site: CueSite) -> Draft | None:
     held = within(site.ctx, site.inside, start, end)
     claim(site.ctx, held)
     kind = "mixed" if held else "indirect"
-    return site.draft(who, start, end, kind, 0.75, cue="according to")
+    return site.draft(who, start, end, kind, 0.75, cue="per" if site.low == "per" else "according to")
+
+
+def _per_source(text: str, who: Mention) -> bool:
+    """ "per the WHO", "per Feng": "per" names a source when a named person or body follows (not "per
+    the McKinley plan")."""
+    rest = text[who.end:who.end + 8].lstrip()
+    return who.kind in ("person", "organisation") and (not rest or rest[0] in ",.;)")
 
 
 def _according_to_speaker(site: CueSite, at_start: bool) -> Mention | None:

@@ -75,10 +75,14 @@ def claim(ctx: Context, held: range) -> None:
 # (?<!\s) and (?:,|(?<!\s)): a cut starts at the first space of a run, where the original pattern's
 # leftmost match always started; without it each space of a long run would rescan the run.
 # (?=[,\s]): every alternative starts with one of those; the check first makes the scan cheaper.
+# cues of a second speaker's clause joined to the sentence: "…, and human rights groups warned that …"
+_JOINED_CUES = ("said|say|says|told|added|warned|warn|warns|noted|argued|argue|insisted|claimed|denied|"
+                "acknowledged|admitted|stressed|emphasized|asserted|contended|countered|responded|replied|"
+                "wrote|tweeted|announced|predicted|urged|cautioned|complained|suggested|cautioned")
 _TRAILING = re.compile(
     r"(?=[,\s])(?:,\s+(?:according to|adding|saying|noting|he said|she said|they said)\b|"
     r"(?<!\s)\s+(?:and|but)\s+(?:also\s+)?(?:" + CUE_ALT + r")\b|"
-    r",\s+(?:and|but|while)\s+(?:[\w’'-]+\s+){1,6}?(?:said|say|says|told|added)\b|"
+    r",\s+(?:and|but|while)\s+(?:[\w’'-]+\s+){1,8}?(?:" + _JOINED_CUES + r")\b|"
     r",\s+(?:which|where|something|a move|a claim|an assertion|a statement|a charge)\b|"
     r"(?:,|(?<!\s))\s+and\s+(?:accused|blamed|criticized|criticised|dismissed|praised|slammed|attacked)\b)")
 
