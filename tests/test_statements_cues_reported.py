@@ -108,3 +108,16 @@ def test_a_second_speaker_s_clause_ends_the_first() -> None:
     assert ("minister", "indirect", "the reforms were not finished") in [
         (s.split()[-1], k, c) for s, k, c in found]
     assert any(c == "the deadline would slip" for _, _, c in found)
+
+
+def test_according_to_in_the_middle_of_the_sentence() -> None:
+    found = _found("One of the pilots, according to flight logs, had flown three night shifts in a row.")
+    assert found == [("flight logs", "indirect", "One of the pilots had flown three night shifts in a row")]
+
+
+def test_said_according_to_gives_the_clause_to_who_said_it() -> None:
+    found = _found("There is no sign the two outbreaks are linked, the provincial health office said, "
+                   "according to the Gazette.")
+    assert len(found) == 1
+    assert "health office" in found[0][0]
+    assert found[0][2] == "There is no sign the two outbreaks are linked"

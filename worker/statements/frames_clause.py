@@ -55,6 +55,8 @@ def said_mid_sentence(site: CueSite, mention: Mention) -> Draft | None:
     if not (COMMA_NEXT.match(text, site.end, sent.end) and ends_in(text, sent.start, mention.start, ",")
             and has_words(text, sent.start, mention.start, 2)):
         return None
+    if _SOURCE_NEXT.match(text, site.end, sent.end):
+        return None  # "CLAUSE, the office said, according to X": the clause is before the cue
     end = trim_end(text, sent.start, sent.end)
     if not has_words(text, site.end, end, 2):
         return None
@@ -67,6 +69,8 @@ def said_that_clause(site: CueSite, mention: Mention) -> Draft | None:
     """ "NP said (that) CLAUSE": the clause after the cue and its adjuncts. A weak cue ("believes")
     needs a "that" within a few words."""
     text, sent = site.text, site.sent
+    if _SOURCE_NEXT.match(text, site.end, sent.end):
+        return None  # "CLAUSE, the office said, according to X"
     colon = _COLON_NEXT.match(text, site.end, sent.end)
     word = site.low.split()[0]
     weak = colon is None and word in WEAK_CUES and not _THAT_LATER.match(text, site.end, sent.end)
@@ -239,6 +243,8 @@ def _only_adjuncts(text: str, start: int, end: int) -> bool:
     return all(w.lower() in ADJUNCT_WORDS or w[:1].isupper() or w.isdigit() for w in words)
 
 
+_SOURCE_NEXT = re.compile(r"\s*,\s*(?:according to|per)\b")
+_SAID_BEFORE = re.compile(r"\b(?:said|says|told|reported|wrote|added|noted|stated)\s*$")
 _AT_START = re.compile(r"(?:(?:But|And|Yet|Still|However|Indeed|So),?)?")
 _REST = re.compile(r"\s*,\s*(?=\S)")
 
@@ -281,6 +287,11 @@ def _according_to_speaker(site: CueSite, at_start: bool) -> Mention | None:
         if comma > 0 and (who is None or who.end < comma):
             who = loose_mention(text, ce, comma, max_words=30, anything=True) or who
     if who is None and not at_start:
+        # "One of the officers, according to prison records, had worked …": the phrase up to the comma
+        comma = text.find(",", ce, min(sent.end, ce + 120))
+        if comma > 0 and has_words(text, comma, sent.end, 3):
+            who = loose_mention(text, ce, comma, anything=True)
+    if who is None and not at_start:
         who = loose_mention(text, ce, trim_end(text, ce, sent.end), max_words=30)
     return who
 
@@ -302,8 +313,8 @@ def _clause_before_according(site: CueSite, who: Mention) -> tuple[int, int] | N
     quotation marks; a clause going on after the phrase makes the whole sentence the content."""
     text, sent, cs = site.text, site.sent, site.start
     cut = space_back(text, sent.start, cs, " \n\t”’\"»") - 1
-    if cut < sent.start or text[cut] != ",":
-        return None
+    if cut < sent.start or text[cut] != "," or _SAID_BEFORE.search(text, max(sent.start, cut - 12), cut):
+        return None  # "…, the commission said, according to Reuters": the clause is the commission's
     start, end = sent.start, cut
     closing = text[cut + 1:cs].strip()
     if closing and closing[0] in "”’\"»":
