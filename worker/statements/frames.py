@@ -11,7 +11,9 @@ Per sentence, every reporting cue outside quotation marks is framed as the first
                                                                    mixed when it quotes)
   CLAUSE, NP said / CLAUSE, said NP     clause_then_said           the clause before (indirect), or
                                                                    the quotation sentence before
-  according to NP, CLAUSE / CLAUSE, according to NP   according_to
+  according to NP, CLAUSE / CLAUSE, according to NP   according_to (also "per NP")
+  As NP reports (for X), CLAUSE         as_source_said (frames_source)
+A cue with a noun-phrase object ("denied the allegations") is read by frames_object.
 The speaker of the middle four is found before the cue (``_speaker_before_cue``).
 """
 
