@@ -18,6 +18,7 @@ from worker.statements.lexicon import (
     wordset,
 )
 from worker.statements.mentions import Mention, Token, build_mention, tokens
+from worker.statements.resolve_orgs import abbreviations, names_head, reference, stands_for
 from worker.statements.segment import QuoteIndex, Sentence
 
 _FEMALE = re.compile(r"\b(?:she|her|hers|herself|Mrs\.?|Ms\.?|Miss|woman|spokeswoman|chairwoman|"
@@ -64,6 +65,8 @@ _TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "a
                 "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
                 "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
                 "insp": "inspector", "supv": "supervisor"}
+_ONE_PERSON = ("one", "someone", "somebody", "another")
+_PREPOSITIONS = wordset("""with during in at from by for of to about after before like than against""")
 _TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
 retired late previous""")
 
@@ -147,6 +150,8 @@ class Registry:
         self._by_names: dict[tuple[str, str], list[Entity]] = {}
         self._by_surname: dict[str, list[Entity]] = {}
         self._orgs: dict[str, Entity] = {}
+        self._org_first: dict[str, Entity] = {}  # the longest organisation by its name's first word
+        self._abbr = abbreviations(text)  # "… Administration (FAA)": FAA → the name
         self._role_words: dict[str, frozenset[str]] = {}
         self._quotes = quotes
         for sent in sentences:
@@ -163,12 +168,15 @@ class Registry:
         inside = self._quotes.strictly_inside
         toks = [t for t in tokens(self.text, sent.start, sent.end) if not inside(t.start)]
         subject_taken = False
+        after_preposition = {toks[k + 1].start for k in range(len(toks) - 1) if toks[k].low in _PREPOSITIONS}
         for r in _capitalised_runs(toks):
             ent = self._entity_of(r, sent)
             if ent is None:
                 continue
             ent.last = max(ent.last, r[0].start)
             self.mentions.append((r[0].start, ent))
+            if r[0].start in after_preposition:
+                continue  # "During an interview with Ann Lee, she said": Ann Lee is no subject
             if not subject_taken and r[0].start - sent.start < 40:
                 self.subjects.append((r[0].start, ent))
             subject_taken = True
@@ -187,7 +195,9 @@ class Registry:
                 self._described.append(described)
             return ent
         if m.kind == "person":
-            found = self.find_person(_clean_name(m.name), r[0].start)  # "Fullmer coached …"
+            # "Fullmer coached …"; or named in full only further on (an update put on top)
+            name = _clean_name(m.name)
+            found = self.find_person(name, r[0].start) or self.find_person(name, r[0].start, allow_later=True)
             if found is not None:
                 found.evidence = True
             return found
@@ -247,6 +257,11 @@ class Registry:
         ent = Entity(key, "organisation", None, None, pos, pos, {key.lower()})
         self.entities.append(ent)
         self._orgs[key.lower()] = ent
+        words = key.split()
+        if len(words) >= 2 and words[0][:1].isupper():
+            known = self._org_first.get(words[0].lower())
+            if known is None or len(known.name) < len(key):
+                self._org_first[words[0].lower()] = ent
         return ent
 
     def add_group(self, name: str, pos: int) -> Entity:
@@ -282,6 +297,9 @@ class Registry:
         """``recent``: (position, entity) of earlier statements' speakers, oldest first."""
         if m.kind == "pronoun":
             return self._pronoun(m, pos, recent)
+        described = self._org_reference(m, pos, recent)  # "the company", "the statement"
+        if described is not None:
+            return described
         if m.kind in ("title", "group") and re.match(r"(?:the|The|this|This)\s", m.text):
             ent = self._by_title(m.role or m.text, pos)
             if ent is not None:
@@ -294,27 +312,88 @@ class Registry:
             if ent is not None:
                 return Resolved(ent.name, "person", ent.role, 0.8, ent)
         if m.kind == "person" and m.name:
-            name = _clean_name(m.name)
-            if len(name.split()) == 1:
-                ent = self.find_person(name, pos)
-                if ent is not None:
-                    return Resolved(ent.name, "person", m.role or ent.role, 0.85, ent)
-                org = self._org_named(name, pos)
-                if org is not None:
-                    return Resolved(org.name, "organisation", None, 0.8, org)
-                return Resolved(name, "person", m.role, 0.6, None)
-            ent = self.add_person(m, pos)
-            ent.evidence = True
-            return Resolved(ent.name, "person", m.role or ent.role, 0.9, ent)
+            return self._named_person(m, pos)
         if m.kind == "organisation" and m.name:
-            ent = self.add_org(m.name, pos)
+            ent = self._fuller_org(self._abbreviated(m.name, pos) or self.add_org(m.name, pos))
             return Resolved(ent.name, "organisation", None, 0.85, ent)
         if m.kind == "group" and m.start < m.end:
+            if m.text.lower() in _ONE_PERSON:  # "One, who asked not to be named, said", "said someone"
+                return Resolved(m.text, "person", None, 0.5, None)
             ent = self.add_group(m.text, pos)
             return Resolved(m.text, "group", None, 0.6, ent)
         if m.start == m.end:  # an implicit speaker: "Asked whether …, …"
             return Resolved("unknown", "unknown", None, 0.3, None)
         return Resolved(m.text, "unknown", None, 0.6, None)
+
+    def _named_person(self, m: Mention, pos: int) -> Resolved:
+        assert m.name is not None
+        name = _clean_name(m.name)
+        if len(name.split()) >= 2:
+            ent = self.add_person(m, pos)
+            ent.evidence = True
+            return Resolved(ent.name, "person", m.role or ent.role, 0.9, ent)
+        # one word: a person named before (or, failing that, in full further on), an organisation
+        # by its name, its abbreviation or the first word of its name ("Alden" for "Alden Capital")
+        ent = self.find_person(name, pos)
+        if ent is not None:
+            return Resolved(ent.name, "person", m.role or ent.role, 0.85, ent)
+        org = self._org_named(name, pos) or self._abbreviated(name, pos)
+        if org is None and name[:1].isupper() and not m.role:
+            org = self._org_first.get(name.lower())
+        if org is not None:
+            org = self._fuller_org(org)
+            return Resolved(org.name, "organisation", None, 0.8, org)
+        ent = self.find_person(name, pos, allow_later=True)
+        if ent is not None:
+            return Resolved(ent.name, "person", m.role or ent.role, 0.7, ent)
+        return Resolved(name, "person", m.role, 0.6, None)
+
+    def _org_reference(self, m: Mention, pos: int, recent: Recent) -> Resolved | None:
+        """ "the company", "the brokerage" → the organisation spoken of last (a speaker first);
+        "the statement", "the agreement" → the latest speaker, who issued it."""
+        ref = reference(m.text) if m.kind in ("title", "group", "organisation", "unknown") else None
+        if ref is None:
+            return None
+        what, head = ref
+        if what == "document":
+            found = _latest_speaker(recent, pos, lambda e: e.kind in ("person", "organisation"))
+            return self._bind(found[1], None, 0.7) if found else Resolved(m.text, "unknown", None, 0.4, None)
+
+        def fits(ent: Entity) -> bool:
+            return ent.kind == "organisation" and names_head(ent.name, head) \
+                and ent.name.lower() not in COUNTRIES
+
+        found = _latest_speaker(recent, pos, fits) or self._latest_mention(pos, fits)
+        if found is not None:
+            return self._bind(found[1], None, 0.7)
+        if m.kind == "organisation":
+            return None  # "the city transport department": a body by its description, registered
+        return Resolved(re.sub(r"^(?:the|The)\s+", "", m.text), "organisation", None, 0.5, None)
+
+    def _abbreviated(self, name: str, pos: int) -> Entity | None:
+        """The organisation an abbreviation stands for: "FAA" defined as "… (FAA)", or "the CDC" and
+        "the Chinese CDC" after "the Chinese Center for Disease Control" (the initials hold it)."""
+        words = name.split()
+        abbr = words[-1] if words else ""
+        if not (len(abbr) >= 2 and abbr.isupper() and abbr.isalpha()):
+            return None
+        full = self._abbr.get(abbr)
+        if full is not None:
+            return self.add_org(full, pos)
+        top = bisect_left(self._mention_at, pos)
+        for k in range(top - 1, max(-1, top - 1 - _TITLE_LOOKBACK), -1):
+            ent = self.mentions[k][1]
+            if ent.kind == "organisation" and stands_for(abbr, ent.name) \
+                    and all(w.lower() in ent.name.lower().split() for w in words[:-1]):
+                return ent
+        return None
+
+    def _fuller_org(self, ent: Entity) -> Entity:
+        """The fullest name the text gives an organisation named by one word: "McClatchy Co."."""
+        if " " in ent.name:
+            return ent
+        fuller = self._org_first.get(ent.name.lower())
+        return fuller if fuller is not None else ent
 
     def _pronoun(self, m: Mention, pos: int, recent: Recent) -> Resolved:
         p = m.text.lower()
