@@ -65,6 +65,8 @@ _TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "a
                 "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
                 "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
                 "insp": "inspector", "supv": "supervisor"}
+_HONORIFIC_WORDS = ("mr", "mrs", "ms", "dr", "president", "sen", "senator", "gov", "governor", "rep", "prime",
+                    "chancellor", "judge", "mayor", "gen", "general", "secretary")
 _ONE_PERSON = ("one", "someone", "somebody", "another")
 _PREPOSITIONS = wordset("""with during in at from by for of to about after before like than against""")
 _TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
@@ -183,6 +185,9 @@ class Registry:
 
     def _entity_of(self, r: list[Token], sent: Sentence) -> Entity | None:
         """The entity a run of capitalised words names (registered when new), or None."""
+        last = r[-1]
+        if len(last.text) > 3 and last.text.endswith(("’s", "'s")):  # "President Trump’s advisers"
+            r = [*r[:-1], Token(last.text[:-2], last.start, last.end - 2, last.low[:-2])]
         m = build_mention(self.text, r)
         if m is None or m.name is None:
             return None
@@ -198,6 +203,8 @@ class Registry:
             # "Fullmer coached …"; or named in full only further on (an update put on top)
             name = _clean_name(m.name)
             found = self.find_person(name, r[0].start) or self.find_person(name, r[0].start, allow_later=True)
+            if found is None and r[0].low.rstrip(".") in _HONORIFIC_WORDS and name[:1].isupper():
+                found = self.add_person(m, r[0].start)  # "Mr. Trump", "Ms. Ardern": known by the surname only
             if found is not None:
                 found.evidence = True
             return found
@@ -490,13 +497,17 @@ class Registry:
                  if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
         if not words:
             return None
-        # the latest mention before pos of a person whose role has those words
+        # the latest mention before pos of a person whose role has those words; a bare title ("the
+        # president") is first the one who holds it alone ("President Lee"), not "president of a bank"
         top = bisect_left(self._mention_at, pos)
+        found = None
         for k in range(top - 1, max(-1, top - 1 - _TITLE_LOOKBACK), -1):
             ent = self.mentions[k][1]
-            if ent.kind == "person" and ent.role and words <= self._words_of_role(ent.role):
-                return ent
-        return None
+            if ent.kind == "person" and ent.role and words <= (role := self._words_of_role(ent.role)):
+                if len(words) > 1 or role == words:
+                    return ent
+                found = found or ent
+        return found
 
     def _lines(self) -> _LineStarts:
         if self._line_starts is None:
