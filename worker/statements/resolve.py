@@ -68,7 +68,8 @@ _TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "a
 _HONORIFIC_WORDS = ("mr", "mrs", "ms", "dr", "president", "sen", "senator", "gov", "governor", "rep", "prime",
                     "chancellor", "judge", "mayor", "gen", "general", "secretary")
 _ONE_PERSON = ("one", "someone", "somebody", "another")
-_PREPOSITIONS = wordset("""with during in at from by for of to about after before like than against""")
+_PREPOSITIONS = wordset("""with during in at from by for of to about after before like than against amid
+throughout despite since""")
 _TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
 retired late previous""")
 
@@ -121,6 +122,20 @@ def _capitalised_runs(toks: list[Token]) -> list[list[Token]]:
     return out
 
 
+def _opening_phrase_end(toks: list[Token]) -> int:
+    """Where a sentence's opening prepositional phrase ends (its comma), or -1: "However, during an
+    interview with Ann Lee, she said"."""
+    k = 0
+    while k < len(toks) and (toks[k].low in ("however", "but", "and", "yet", "so") or toks[k].text == ","):
+        k += 1
+    if k >= len(toks) or toks[k].low not in _PREPOSITIONS:
+        return -1
+    for t in toks[k + 1:k + 40]:
+        if t.text in ",;:—–":
+            return t.start
+    return -1
+
+
 _NAME_JOINERS = ("of", "the", "de", "van", "von", "al")
 
 
@@ -170,14 +185,14 @@ class Registry:
         inside = self._quotes.strictly_inside
         toks = [t for t in tokens(self.text, sent.start, sent.end) if not inside(t.start)]
         subject_taken = False
-        after_preposition = {toks[k + 1].start for k in range(len(toks) - 1) if toks[k].low in _PREPOSITIONS}
+        opening = _opening_phrase_end(toks)
         for r in _capitalised_runs(toks):
             ent = self._entity_of(r, sent)
             if ent is None:
                 continue
             ent.last = max(ent.last, r[0].start)
             self.mentions.append((r[0].start, ent))
-            if r[0].start in after_preposition:
+            if r[0].start < opening:
                 continue  # "During an interview with Ann Lee, she said": Ann Lee is no subject
             if not subject_taken and r[0].start - sent.start < 40:
                 self.subjects.append((r[0].start, ent))
