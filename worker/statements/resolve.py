@@ -171,6 +171,7 @@ class Registry:
         self._abbr = abbreviations(text)  # "… Administration (FAA)": FAA → the name
         self._role_words: dict[str, frozenset[str]] = {}
         self._quotes = quotes
+        self._sent_starts = [sent.start for sent in sentences]
         for sent in sentences:
             self._scan(sent)
         self.mentions.sort(key=lambda m: m[0])
@@ -431,6 +432,9 @@ class Registry:
         def fits(ent: Entity) -> bool:
             return ent.kind in kinds and not (p == "they" and ent.name.lower() in COUNTRIES)
 
+        own = self._subject_of_sentence(pos, fits)  # "Authorities believe …, although they note …"
+        if own is not None:
+            return self._bind(own, None, 0.75)
         for k in range(len(recent.at) - 1, -1, -1):
             at = recent.at[k]
             if pos - at > 1500 or self._lines().between(at, pos) > 4:
@@ -444,6 +448,15 @@ class Registry:
             if fits(ent):
                 return self._bind(ent, None, 0.65)
         return Resolved(m.text, "unknown", None, 0.3, None)
+
+    def _subject_of_sentence(self, pos: int, fits: Callable[[Entity], bool]) -> Entity | None:
+        """The subject of the sentence holding pos, standing before it, when it fits."""
+        k = bisect_right(self._sent_starts, pos) - 1
+        j = bisect_left(self._subject_at, pos) - 1
+        if k < 0 or j < 0 or self._subject_at[j] < self._sent_starts[k]:
+            return None
+        ent = self.subjects[j][1]
+        return ent if fits(ent) else None
 
     def _personal(self, m: Mention, pos: int, recent: Recent, gender: str | None) -> Resolved:
         """he / she: the latest person of that gender who spoke or stood as a sentence's subject."""
