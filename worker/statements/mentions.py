@@ -227,7 +227,10 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
                 # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker; "…, president
                 # of Chapter & Verse, an agency, said": part of a longer name
                 continue
-        if inner and (m is None or m.kind in ("title", "group")):
+        if inner and inner[0].low in ("he", "she", "they") and k == commas[-1]:
+            # "During the call, he asked about X, called Y a liar": predicates sharing one subject
+            return Mention(inner[0].start, inner[0].end, inner[0].text, None, None, "pronoun")
+        if inner and not inner[0].text[:1].islower() and (m is None or m.kind in ("title", "group")):
             # "The minister, Ana Lopes, said": the appositive is the name
             named = build_mention(text, inner)
             if named is not None and named.kind == "person":
@@ -418,8 +421,10 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
     if low[-1] in SPEAKER_NOUNS and low[-1] not in ORG_WORDS and low[-1].endswith("s") \
             and not any(t.cap for t in words[1:]):
         return Mention(start, end, surface, surface, None, "group")  # "fellow board members"
-    if any(t.low.strip(".") in ORG_WORDS for t in words) and not (name_toks and len(name_toks) >= 2
-                                                                   and not _orgish(name_toks)):
+    body_of = len(role_toks) >= 2 and role_toks[-1].low in ("for", "of", "and") \
+        and role_toks[-2].cap and role_toks[-2].low in ORG_WORDS  # "Institute for Marine Research"
+    if body_of or (any(t.low.strip(".") in ORG_WORDS for t in words) and not (
+            name_toks and len(name_toks) >= 2 and not _orgish(name_toks))):
         return Mention(start, end, surface, " ".join(t.text for t in words), None, "organisation")
     if name_toks and _affiliation(role_toks):
         # "a spokesperson for Inherent Resolve", "president of Chapter & Verse": the name is the body

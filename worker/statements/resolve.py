@@ -11,13 +11,19 @@ from dataclasses import dataclass, field
 from worker.statements.lexicon import (
     COUNTRIES,
     FEMALE_NAMES,
-    HONORIFICS,
     MALE_NAMES,
     ORG_WORDS,
-    TITLES,
     wordset,
 )
 from worker.statements.mentions import Mention, Token, build_mention, tokens
+from worker.statements.resolve_names import (
+    LineStarts,
+    capitalised_runs,
+    clean_name,
+    name_words,
+    opening_phrase_end,
+    surname,
+)
 from worker.statements.resolve_orgs import abbreviations, names_head, reference, stands_for
 from worker.statements.segment import QuoteIndex, Sentence
 
@@ -27,9 +33,7 @@ _MALE = re.compile(r"\b(?:he|his|him|himself|Mr\.?|man|spokesman|chairman|congre
                    r"father|husband|son|brother|king|prince)\b")
 
 
-_LEADING_FUNCTION_WORDS = wordset("""but and the in on at earlier meanwhile as then despite although though
-while when after before since because if for with without during today yesterday now later still
-yet so also however instead indeed last this that these those there here what why how being""")
+
 
 
 @dataclass
@@ -68,8 +72,6 @@ _TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "a
 _HONORIFIC_WORDS = ("mr", "mrs", "ms", "dr", "president", "sen", "senator", "gov", "governor", "rep", "prime",
                     "chancellor", "judge", "mayor", "gen", "general", "secretary")
 _ONE_PERSON = ("one", "someone", "somebody", "another")
-_PREPOSITIONS = wordset("""with during in at from by for of to about after before like than against amid
-throughout despite since""")
 _TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
 retired late previous""")
 
@@ -89,54 +91,6 @@ class Recent:
 
     def last(self) -> tuple[int, Entity] | None:
         return (self.at[-1], self.entities[-1]) if self.at else None
-
-
-def _capitalised_runs(toks: list[Token]) -> list[list[Token]]:
-    """Runs of capitalised words (name connectors such as "of", "van" inside them), each with the
-    lower-case titles just before it ("economist Peter Vance") and without leading function words."""
-    runs: list[list[Token]] = []
-    run: list[Token] = []
-    for idx, t in enumerate(toks):
-        if (t.cap and t.text[0].isalpha()) or (run and t.low in _NAME_JOINERS):
-            if not run:  # lower-case titles before a name belong to its role: "economist Peter Vance"
-                k = idx
-                while k > 0 and toks[k - 1].low in TITLES and not toks[k - 1].cap and idx - k < 3:
-                    k -= 1
-                run.extend(toks[k:idx])
-            run.append(t)
-        else:
-            if run:
-                runs.append(run)
-            run = []
-    if run:
-        runs.append(run)
-    out = []
-    for r in runs:
-        while r and r[-1].low in _NAME_JOINERS:
-            r.pop()
-        lead = 0  # cut once: "But But … But Smith" would otherwise copy the run for every "But"
-        while lead < len(r) and r[lead].low in _LEADING_FUNCTION_WORDS:
-            lead += 1
-        if r[lead:]:
-            out.append(r[lead:])
-    return out
-
-
-def _opening_phrase_end(toks: list[Token]) -> int:
-    """Where a sentence's opening prepositional phrase ends (its comma), or -1: "However, during an
-    interview with Ann Lee, she said"."""
-    k = 0
-    while k < len(toks) and (toks[k].low in ("however", "but", "and", "yet", "so") or toks[k].text == ","):
-        k += 1
-    if k >= len(toks) or toks[k].low not in _PREPOSITIONS:
-        return -1
-    for t in toks[k + 1:k + 40]:
-        if t.text in ",;:—–":
-            return t.start
-    return -1
-
-
-_NAME_JOINERS = ("of", "the", "de", "van", "von", "al")
 
 
 Found = tuple[int, Entity, float]  # (where the entity was last seen, the entity, confidence)
@@ -178,7 +132,7 @@ class Registry:
         self._mention_at = [at for at, _ in self.mentions]
         self._subject_at = [at for at, _ in self.subjects]
         self._intro_at = [at for at, _ in self.intros]
-        self._line_starts: _LineStarts | None = None  # built when "it" or "they" is first resolved
+        self._line_starts: LineStarts | None = None  # built when "it" or "they" is first resolved
 
     # --- building -------------------------------------------------------------------------------
 
@@ -186,8 +140,8 @@ class Registry:
         inside = self._quotes.strictly_inside
         toks = [t for t in tokens(self.text, sent.start, sent.end) if not inside(t.start)]
         subject_taken = False
-        opening = _opening_phrase_end(toks)
-        for r in _capitalised_runs(toks):
+        opening = opening_phrase_end(toks)
+        for r in capitalised_runs(toks):
             ent = self._entity_of(r, sent)
             if ent is None:
                 continue
@@ -217,7 +171,7 @@ class Registry:
             return ent
         if m.kind == "person":
             # "Fullmer coached …"; or named in full only further on (an update put on top)
-            name = _clean_name(m.name)
+            name = clean_name(m.name)
             found = self.find_person(name, r[0].start) or self.find_person(name, r[0].start, allow_later=True)
             if found is None and r[0].low.rstrip(".") in _HONORIFIC_WORDS and name[:1].isupper():
                 found = self.add_person(m, r[0].start)  # "Mr. Trump", "Ms. Ardern": known by the surname only
@@ -243,16 +197,19 @@ class Registry:
 
     def add_person(self, m: Mention, pos: int) -> Entity:
         assert m.name is not None
-        name = _clean_name(m.name)
-        ent = self.find_person(name, pos, allow_later=True)
+        name = clean_name(m.name)
+        ent = self.find_person(name, pos, allow_later=True) or self._known_bysurname(name)
         if ent is None:
-            ent = Entity(name, "person", m.role, None, pos, pos, _name_words(name))
+            ent = Entity(name, "person", m.role, None, pos, pos, name_words(name))
             self.entities.append(ent)
             self._index_person(ent)
+        elif " " not in ent.name and " " in name:  # "Mr. Trump" first, "Donald Trump" further on
+            ent.name, ent.words = name, name_words(name)
+            self._by_names.setdefault((name.split()[0].lower(), surname(name.split())), []).append(ent)
         elif len(name.split()) > len(ent.name.split()) \
-                and _surname(ent.name.split()) == _surname(name.split()):
+                and surname(ent.name.split()) == surname(name.split()):
             # found by its first and last word, which the longer name shares: its index keys hold
-            ent.name, ent.words = name, _name_words(name)
+            ent.name, ent.words = name, name_words(name)
         if m.role and not ent.role:
             ent.role = m.role
         honor = self.text[max(0, m.start - 5):m.end]
@@ -292,10 +249,24 @@ class Registry:
         self.entities.append(ent)
         return ent
 
+    def _known_bysurname(self, name: str) -> Entity | None:
+        """A person registered by honorific and surname alone ("Ms. Lund") whom a full name of the
+        same surname and no other gender names."""
+        words = name.split()
+        if len(words) < 2:
+            return None
+        first = words[0].lower()
+        gender = "f" if first in FEMALE_NAMES and first not in MALE_NAMES else \
+            "m" if first in MALE_NAMES and first not in FEMALE_NAMES else None
+        for ent in reversed(self._by_surname.get(surname(words), [])[-_SURNAME_LOOKBACK:]):
+            if " " not in ent.name and (gender is None or ent.gender in (None, gender)):
+                return ent
+        return None
+
     def _index_person(self, ent: Entity) -> None:
         words = ent.name.lower().split()
-        self._by_names.setdefault((words[0], _surname(words)), []).append(ent)
-        self._by_surname.setdefault(_surname(words), []).append(ent)
+        self._by_names.setdefault((words[0], surname(words)), []).append(ent)
+        self._by_surname.setdefault(surname(words), []).append(ent)
 
     def find_person(self, name: str, pos: int, *, allow_later: bool = False) -> Entity | None:
         """The latest person (in order of registration) that ``name`` can refer to: the same name, the
@@ -303,7 +274,7 @@ class Registry:
         words = name.split()
         if not words:
             return None
-        last = _surname(words)
+        last = surname(words)
         if len(words) == 1:
             candidates = self._by_surname.get(last, [])
         else:  # the same name has the same first and last word too
@@ -350,14 +321,19 @@ class Registry:
 
     def _named_person(self, m: Mention, pos: int) -> Resolved:
         assert m.name is not None
-        name = _clean_name(m.name)
+        name = clean_name(m.name)
+        org = self._abbreviated(name, pos)  # "the Chinese CDC"
+        if org is not None:
+            return Resolved(org.name, "organisation", None, 0.8, org)
         if len(name.split()) >= 2:
-            ent = self.add_person(m, pos)
-            ent.evidence = True
-            return Resolved(ent.name, "person", m.role or ent.role, 0.9, ent)
+            full = self.add_person(m, pos)
+            full.evidence = True
+            return Resolved(full.name, "person", m.role or full.role, 0.9, full)
         # one word: a person named before (or, failing that, in full further on), an organisation
         # by its name, its abbreviation or the first word of its name ("Alden" for "Alden Capital")
         ent = self.find_person(name, pos)
+        if ent is not None and " " not in ent.name:  # known by the surname so far: named in full further on?
+            ent = self.find_person(name, pos, allow_later=True) or ent
         if ent is not None:
             return Resolved(ent.name, "person", m.role or ent.role, 0.85, ent)
         org = self._org_named(name, pos) or self._abbreviated(name, pos)
@@ -378,8 +354,11 @@ class Registry:
         if ref is None:
             return None
         what, head = ref
-        if what == "document":
+        if what == "document":  # the latest speaker, or a body standing as a later sentence's subject
             found = _latest_speaker(recent, pos, lambda e: e.kind in ("person", "organisation"))
+            subject = self._latest_subject(pos, lambda e: e.kind == "organisation")
+            if subject is not None and (found is None or subject[0] > found[0]):
+                found = subject
             return self._bind(found[1], None, 0.7) if found else Resolved(m.text, "unknown", None, 0.4, None)
 
         def fits(ent: Entity) -> bool:
@@ -448,6 +427,16 @@ class Registry:
             if fits(ent):
                 return self._bind(ent, None, 0.65)
         return Resolved(m.text, "unknown", None, 0.3, None)
+
+    def _latest_subject(self, pos: int, fits: Callable[[Entity], bool]) -> Found | None:
+        """The latest sentence subject before pos, within 2,000 characters, that fits."""
+        for k in range(bisect_left(self._subject_at, pos) - 1, -1, -1):
+            at, ent = self.subjects[k]
+            if pos - at > 2000:
+                break
+            if fits(ent):
+                return (at, ent, 0.65)
+        return None
 
     def _subject_of_sentence(self, pos: int, fits: Callable[[Entity], bool]) -> Entity | None:
         """The subject of the sentence holding pos, standing before it, when it fits."""
@@ -537,9 +526,9 @@ class Registry:
                 found = found or ent
         return found
 
-    def _lines(self) -> _LineStarts:
+    def _lines(self) -> LineStarts:
         if self._line_starts is None:
-            self._line_starts = _LineStarts(self.text)
+            self._line_starts = LineStarts(self.text)
         return self._line_starts
 
     def _words_of_role(self, role: str) -> frozenset[str]:
@@ -554,52 +543,4 @@ class Registry:
         return ent if ent is not None and ent.first <= pos else None
 
 
-class _LineStarts:
-    """Where the text's lines start: the matches of ``\\n\\s*\\S`` (a newline, perhaps more space, then
-    the next visible character), counted between two positions by bisection instead of by running
-    the pattern over the text between them."""
-
-    def __init__(self, text: str) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        # one match per run of space holding a newline and followed by a visible character: from the
-        # run's first newline to just past that character. Found through the runs, linearly: the
-        # pattern itself rescans a trailing run of newlines from each of them.
-        for run in re.finditer(r"\s+", text):
-            nl = text.find("\n", run.start(), run.end())
-            if nl >= 0 and run.end() < len(text):
-                self.starts.append(nl)
-                self.ends.append(run.end() + 1)
-
-    def between(self, a: int, b: int) -> int:
-        """How many times ``\\n\\s*\\S`` occurs in text[a:b], a not being white space."""
-        return max(0, bisect_right(self.ends, b) - bisect_left(self.starts, a))
-
-
 _APPOSITIVE = re.compile(r"\s*,\s+((?:a|an|the)\s[^,.;]{1,80})")
-_SUFFIXES = frozenset(("jr", "jr.", "sr", "sr.", "ii", "iii", "iv"))
-
-
-def _clean_name(name: str) -> str:
-    """The name without the honorifics and titles before it: a title word after the given name is a
-    surname ("Ann Bishop", "Kevin Major")."""
-    words = name.split()
-    k = 0
-    while k < len(words) - 1 and (words[k].lower() in HONORIFICS or words[k].lower() in TITLES):
-        k += 1
-    n = len(words)
-    while n > k + 1 and words[n - 1].lower() in TITLES and not words[n - 1].istitle():
-        n -= 1  # "… Wells Fargo CEO"
-    return " ".join(words[k:n])
-
-
-def _surname(words: list[str]) -> str:
-    """The lower-case last word of a name, a suffix left out: "James P. Kennedy Jr." → "kennedy"."""
-    k = len(words) - 1
-    while k > 0 and words[k].lower().rstrip(",") in _SUFFIXES:
-        k -= 1
-    return words[k].lower().rstrip(",")
-
-
-def _name_words(name: str) -> set[str]:
-    return {w.lower() for w in name.split()}
