@@ -71,12 +71,12 @@ CASES = [
         "Mr. Okonkwo met the delegation on Monday.\n\nHe said the talks would resume in spring.",
         "resume", ("Okonkwo", "person"), id="honorific-surname"),
     pytest.param(  # "it": the organisation standing as its own sentence's subject
-        "The ministry said the crash was an accident.\n\n"
+        "The Defence Ministry said the crash was an accident.\n\n"
         "The Liberation Army, however, claimed the attack, which it said had used two drones.",
         "two drones", ("Liberation Army", "organisation"), id="it-own-subject"),
     pytest.param(  # a person in an opening prepositional phrase is not the next "she"
         "Maria Lund, the senator, has refused to answer her critics.\n\n"
-        "However, during an interview with Tom Ek on the radio, she explained that the bill had failed.",
+        "However, during an interview with host Toivo Ek on the radio, she explained that the bill had failed.",
         "bill had failed", ("Maria Lund", "person"), id="opening-prepositional-phrase"),
     pytest.param(  # an adverb after the subject is no part of the speaker
         "The Belltower Group sued the band in May.\n\nThe company flat-out denied that it owed any royalties.",
