@@ -81,6 +81,9 @@ CASES = [
     pytest.param(  # an adverb after the subject is no part of the speaker
         "The Belltower Group sued the band in May.\n\nThe company flat-out denied that it owed any royalties.",
         "royalties", ("Belltower Group", "organisation"), id="adverb-after-subject"),
+    pytest.param(  # "continues to" before the cue is no part of the speaker
+        "Ms. Varga met the farmers on Monday. Ms. Varga continues to insist the subsidies will return.",
+        "subsidies", ("Varga", "person"), id="continues-to"),
     pytest.param(  # a surname named in full only further on (an update placed on top)
         "Update: Keane said she would appeal the ruling.\n\n"
         "Earlier: A judge ruled against Sara Keane on Monday, ending her bid for the seat.",

@@ -346,15 +346,20 @@ def build_mention(text: str, span: list[Token]) -> Mention | None:
     return mention if decided else _named(text, span, words, k)
 
 
+_CATENATIVES = wordset("""continues continued continue began begins begin seems seemed appears appeared
+tried tries went goes""")
+_CATENATIVES = wordset("""continues continued continue began begins begin seems seemed appears appeared
+tried tries went goes""")
 _ADVERBS = wordset("""always never often also still once already ever again flat-out outright""")
 
 
 def _without_trailing_adverbs(span: list[Token]) -> list[Token]:
     """ "The company flat-out denied", "The founder always argued": the adverb is no part of the phrase."""
     n = len(span)
-    while n > 1 and not span[n - 1].cap and (span[n - 1].low in _ADVERBS or span[n - 1].low in AUXILIARIES
-                                             ):
+    while n > 1 and not span[n - 1].cap and (span[n - 1].low in _ADVERBS or span[n - 1].low in AUXILIARIES):
         n -= 1
+    if n > 2 and span[n - 1].low == "to" and span[n - 2].low in _CATENATIVES:
+        n -= 2  # "Mr. Lee continues to insist"
     return span if n == len(span) else span[:n]
 
 
