@@ -84,6 +84,10 @@ CASES = [
     pytest.param(  # "continues to" before the cue is no part of the speaker
         "Ms. Varga met the farmers on Monday. Ms. Varga continues to insist the subsidies will return.",
         "subsidies", ("Varga", "person"), id="continues-to"),
+    pytest.param(  # an unnamed speaker taken up again by a definite title
+        "A Harbor Air spokesperson told reporters that the claim was unfounded.\n\n"
+        "“We comply with every rule,” the spokesperson said in a statement.",
+        "comply", ("Harbor Air spokesperson", "person"), id="the-spokesperson-again"),
     pytest.param(  # a surname named in full only further on (an update placed on top)
         "Update: Keane said she would appeal the ruling.\n\n"
         "Earlier: A judge ruled against Sara Keane on Monday, ending her bid for the seat.",

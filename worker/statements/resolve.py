@@ -76,6 +76,11 @@ _TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outg
 retired late previous""")
 
 
+def _title_words(title: str) -> set[str]:
+    return {_TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
+            if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
+
+
 class Recent:
     """(position, entity) of the speakers of the statements resolved so far, in text order."""
 
@@ -295,11 +300,17 @@ class Registry:
         if described is not None:
             return described
         if m.kind in ("title", "group") and re.match(r"(?:the|The|this|This)\s", m.text):
-            ent = self._by_title(m.role or m.text, pos)
+            title = m.role or m.text
+            ent = self._by_title(title, pos) or self._described_speaker(title, pos, recent)
             if ent is not None:
                 return Resolved(ent.name, ent.kind, ent.role, 0.8, ent)
             if m.kind == "title":
                 return Resolved(m.text, "unknown", m.role, 0.5, None)
+        if m.kind == "title" and re.match(r"(?:an?|An?)\s", m.text):
+            # "a Southwest spokesperson told …": an unnamed person, whom "the spokesperson" can take up
+            desc = re.sub(r"^(?:an?|An?)\s+", "", m.text)
+            ent = Entity(desc, "person", m.role or desc, None, pos, pos, set(), True)
+            return Resolved(desc, "person", ent.role, 0.5, ent)
         if m.kind == "title" and m.name is None and " " not in m.text and m.text[:1].isupper():
             # "“…?” Bishop asked": a surname that is also a title word, of a person named before
             ent = self.find_person(m.text, pos)
@@ -509,9 +520,18 @@ class Registry:
         kind = ent.kind if ent.kind in ("person", "organisation", "group") else "unknown"
         return Resolved(ent.name, kind, ent.role, confidence, ent)
 
+    def _described_speaker(self, title: str, pos: int, recent: Recent) -> Entity | None:
+        """An unnamed speaker taken up again: "a spokesperson for the airline said …" and then
+        "the spokesperson said …"."""
+        words = _title_words(title)
+        if not words:
+            return None
+        found = _latest_speaker(recent, pos, lambda e: e.kind == "person" and not e.words and bool(e.role)
+                                and words <= self._words_of_role(e.role or ""))
+        return found[1] if found is not None else None
+
     def _by_title(self, title: str, pos: int) -> Entity | None:
-        words = {_TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
-                 if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
+        words = _title_words(title)
         if not words:
             return None
         # the latest mention before pos of a person whose role has those words; a bare title ("the
