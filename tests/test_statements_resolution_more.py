@@ -88,6 +88,10 @@ CASES = [
         "A Harbor Air spokesperson told reporters that the claim was unfounded.\n\n"
         "“We comply with every rule,” the spokesperson said in a statement.",
         "comply", ("Harbor Air spokesperson", "person"), id="the-spokesperson-again"),
+    pytest.param(  # a family name written first
+        "Wu Tianming, a nurse at the county clinic, wrote about the outbreak on Sunday.\n\n"
+        "Wu explained that the cases had been confirmed by the laboratory.",
+        "laboratory", ("Wu Tianming", "person"), id="family-name-first"),
     pytest.param(  # a surname named in full only further on (an update placed on top)
         "Update: Keane said she would appeal the ruling.\n\n"
         "Earlier: A judge ruled against Sara Keane on Monday, ending her bid for the seat.",

@@ -125,6 +125,7 @@ class Registry:
         # persons by (first word, last word) and by last word, organisations by name, all lower-case
         self._by_names: dict[tuple[str, str], list[Entity]] = {}
         self._by_surname: dict[str, list[Entity]] = {}
+        self._by_first: dict[str, list[Entity]] = {}  # persons of two-word names by the first
         self._orgs: dict[str, Entity] = {}
         self._org_first: dict[str, Entity] = {}  # the longest organisation by its name's first word
         self._abbr = abbreviations(text)  # "… Administration (FAA)": FAA → the name
@@ -272,6 +273,8 @@ class Registry:
         words = ent.name.lower().split()
         self._by_names.setdefault((words[0], surname(words)), []).append(ent)
         self._by_surname.setdefault(surname(words), []).append(ent)
+        if len(words) == 2:
+            self._by_first.setdefault(words[0], []).append(ent)
 
     def find_person(self, name: str, pos: int, *, allow_later: bool = False) -> Entity | None:
         """The latest person (in order of registration) that ``name`` can refer to: the same name, the
@@ -281,7 +284,9 @@ class Registry:
             return None
         last = surname(words)
         if len(words) == 1:
-            candidates = self._by_surname.get(last, [])
+            # or a family name written first ("Li Jifeng" … "Li explained"), when no given name
+            candidates = self._by_surname.get(last) or (
+                self._by_first.get(last, []) if last not in MALE_NAMES and last not in FEMALE_NAMES else [])
         else:  # the same name has the same first and last word too
             candidates = self._by_names.get((words[0].lower(), last), [])
         # index order is registration order; the same surname is shared by a handful of people
