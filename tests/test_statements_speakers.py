@@ -18,14 +18,14 @@ CASES = [
         "levee", ("Officials", "group"), id="time-words-this-week"),
     pytest.param(
         "The agency, however, said the water was safe to drink after boiling.",
-        "water", ("The agency", "group"), id="aside-however"),
+        "water", ("agency", "organisation"), id="aside-however"),  # a body, named without the article
     pytest.param(
         "Two residents spoke to reporters. One, who asked not to be named, said: "
         "“We have been waiting for help for three weeks now.”",
-        "waiting", ("One", "group"), id="one-who-asked-not-to-be-named"),
+        "waiting", ("One", "person"), id="one-who-asked-not-to-be-named"),  # one human
     pytest.param(
         "“The bridge will not open before the winter storms arrive,” said someone at the meeting.",
-        "bridge", ("someone", "group"), id="said-someone"),
+        "bridge", ("someone", "person"), id="said-someone"),  # one human
     pytest.param(
         "The mayor backed the plan, but others said the cost would be far too high for the town.",
         "cost", ("others", "group"), id="others-said"),

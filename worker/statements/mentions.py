@@ -212,7 +212,8 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
             continue  # nothing before the comma
         m = _phrase_left(text, toks, k)
         inner = toks.toks[k + 1:n - 1]
-        named_inner = build_mention(text, inner) if inner and len(inner) <= 5 else None
+        named_inner = build_mention(text, inner) if inner and len(inner) <= 5 \
+            and inner[0].low not in CLAUSE_WORDS else None
         if named_inner is not None and named_inner.kind == "person" and m is not None and m.kind != "person" \
                 and k == commas[0]:
             # "Wyoming’s Republican secretary of state, Chuck Gray, said"
@@ -222,16 +223,22 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
             b = k - 1
             while (t := toks.at(b)) is not None and t.end > m.start:
                 b -= 1
-            if t is not None and t.low in _PLACE_PREPOSITIONS:
-                continue  # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker
-        if inner and (m is None or m.kind in ("title", "group")):
+            if t is not None and (t.low in _PLACE_PREPOSITIONS or t.text == "&"):
+                # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker; "…, president
+                # of Chapter & Verse, an agency, said": part of a longer name
+                continue
+        if inner and inner[0].low in ("he", "she", "they") and k == commas[-1]:
+            # "During the call, he asked about X, called Y a liar": predicates sharing one subject
+            return Mention(inner[0].start, inner[0].end, inner[0].text, None, None, "pronoun")
+        if inner and not inner[0].text[:1].islower() and (m is None or m.kind in ("title", "group")):
             # "The minister, Ana Lopes, said": the appositive is the name
             named = build_mention(text, inner)
             if named is not None and named.kind == "person":
                 given = named.role or (m.text if m is not None else _lead_role(text, toks, k))
                 return Mention(named.start, named.end, named.text, named.name, given, "person")
-        if m is not None and m.kind == "group" and inner and inner[0].low == "who" and k == commas[0]:
-            return m  # "One, who asked not to be named, said"
+        if m is not None and m.kind in ("group", "title") and inner and inner[0].low in ("who", "which") \
+                and k == commas[0]:
+            return m  # "One, who asked not to be named, said", "The statement, which …, said"
         if m is not None and m.kind in ("person", "organisation"):
             appos = text[toks.toks[k].end:toks.toks[n - 1].start].strip()
             return Mention(m.start, m.end, m.text, m.name, _role_from_appositive(appos) or m.role, m.kind)
@@ -264,7 +271,7 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
     first = toks.get(0)
     if first is None:
         return None
-    lone = _lone_speaker(first)
+    lone = _lone_speaker(first, toks.get(1))
     if lone is not None:
         return lone
     j = 0
@@ -310,8 +317,10 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
     return m
 
 
-def _lone_speaker(t: Token) -> Mention | None:
+def _lone_speaker(t: Token, nxt: Token | None) -> Mention | None:
     """A speaker of one word after the cue: a pronoun, or "someone" ("said someone at the meeting")."""
+    if nxt is not None and t.cap and _is_name_token(nxt) and nxt.low not in PRONOUNS:
+        return None  # "He Jianxiong": a name that starts like a pronoun
     if t.low in PRONOUNS and t.low not in ("him", "her", "it"):
         return Mention(t.start, t.end, t.text, None, None, "pronoun")
     if t.low in ("someone", "somebody", "others"):
@@ -320,15 +329,38 @@ def _lone_speaker(t: Token) -> Mention | None:
 
 
 def build_mention(text: str, span: list[Token]) -> Mention | None:
+    span = _without_trailing_adverbs(span)
+    if span and span[0].low in ("which", "who", "whom", "whose", "that"):
+        return None  # ", which was obtained by Variety,": a relative clause names no speaker
     words = [t for t in span if t.low not in _DETERMINERS]
     if not words:
         return None
+    if len(words) == 1 and len(span) == 1 and words[0].low in ("it", "they", "he", "she"):
+        t = words[0]  # "It did not say …": a pronoun, however capitalised
+        return Mention(t.start, t.end, t.text, None, None, "pronoun")
     affiliated = _person_of_place(text, span, words)
     if affiliated is not None:
         return affiliated
     k = _name_start(words)
     decided, mention = _unnamed(text, span, words, k)
     return mention if decided else _named(text, span, words, k)
+
+
+_CATENATIVES = wordset("""continues continued continue began begins begin seems seemed appears appeared
+tried tries went goes""")
+_CATENATIVES = wordset("""continues continued continue began begins begin seems seemed appears appeared
+tried tries went goes""")
+_ADVERBS = wordset("""always never often also still once already ever again flat-out outright""")
+
+
+def _without_trailing_adverbs(span: list[Token]) -> list[Token]:
+    """ "The company flat-out denied", "The founder always argued": the adverb is no part of the phrase."""
+    n = len(span)
+    while n > 1 and not span[n - 1].cap and (span[n - 1].low in _ADVERBS or span[n - 1].low in AUXILIARIES):
+        n -= 1
+    if n > 2 and span[n - 1].low == "to" and span[n - 2].low in _CATENATIVES:
+        n -= 2  # "Mr. Lee continues to insist"
+    return span if n == len(span) else span[:n]
 
 
 def _person_of_place(text: str, span: list[Token], words: list[Token]) -> Mention | None:
@@ -394,9 +426,15 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
     if low[-1] in SPEAKER_NOUNS and low[-1] not in ORG_WORDS and low[-1].endswith("s") \
             and not any(t.cap for t in words[1:]):
         return Mention(start, end, surface, surface, None, "group")  # "fellow board members"
-    if any(t.low.strip(".") in ORG_WORDS for t in words) and not (name_toks and len(name_toks) >= 2
-                                                                   and not _orgish(name_toks)):
+    body_of = len(role_toks) >= 2 and role_toks[-1].low in ("for", "of", "and") \
+        and role_toks[-2].cap and role_toks[-2].low in ORG_WORDS  # "Institute for Marine Research"
+    if body_of or (any(t.low.strip(".") in ORG_WORDS for t in words) and not (
+            name_toks and len(name_toks) >= 2 and not _orgish(name_toks))):
         return Mention(start, end, surface, " ".join(t.text for t in words), None, "organisation")
+    if name_toks and _affiliation(role_toks):
+        # "a spokesperson for Inherent Resolve", "president of Chapter & Verse": the name is the body
+        # the speaker works for; the speaker is the described one
+        return Mention(start, end, surface, None, " ".join(t.text for t in words), "title")
     if name_toks:
         name = " ".join(t.text for t in name_toks)
         if len(name_toks) == 1 and (name_toks[0].low in COUNTRIES or _acronym(name_toks[0].text)) \
@@ -412,7 +450,23 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
     return None
 
 
+def _affiliation(role: list[Token]) -> bool:
+    """Whether lower-case role words end with the preposition of an affiliation: "spokesperson for"."""
+    return len(role) >= 2 and role[-1].low in ("for", "of", "at", "with", "from") \
+        and all(not t.cap and (t.low in TITLES or t.low in SPEAKER_NOUNS or t.low in _DESCRIPTORS)
+                for t in role[:-1])
+
+
+# last words that make a name a company's: "Dick Clark Productions", "Kotak Institutional Equities"
+_ORG_LAST = wordset("""records productions capital partners holdings entertainment media studios labs
+technologies systems airlines airways equities securities motors pharmaceuticals communications
+networks industries enterprises ventures investments brands foods energy solutions logistics
+publishing pictures films music games software""")
+
+
 def _orgish(toks: list[Token]) -> bool:
+    if toks[-1].low in _ORG_LAST and len(toks) >= 2:
+        return True
     if any(t.low.strip(".") in ORG_WORDS for t in toks) or (len(toks) == 1 and toks[0].low in COUNTRIES):
         return True
     return any(f"{a.low}_{b.low}" in PLACE_PAIRS for a, b in pairwise(toks))

@@ -11,13 +11,20 @@ from dataclasses import dataclass, field
 from worker.statements.lexicon import (
     COUNTRIES,
     FEMALE_NAMES,
-    HONORIFICS,
     MALE_NAMES,
     ORG_WORDS,
-    TITLES,
     wordset,
 )
 from worker.statements.mentions import Mention, Token, build_mention, tokens
+from worker.statements.resolve_names import (
+    LineStarts,
+    capitalised_runs,
+    clean_name,
+    name_words,
+    opening_phrase_end,
+    surname,
+)
+from worker.statements.resolve_orgs import abbreviations, names_head, reference, stands_for
 from worker.statements.segment import QuoteIndex, Sentence
 
 _FEMALE = re.compile(r"\b(?:she|her|hers|herself|Mrs\.?|Ms\.?|Miss|woman|spokeswoman|chairwoman|"
@@ -26,9 +33,7 @@ _MALE = re.compile(r"\b(?:he|his|him|himself|Mr\.?|man|spokesman|chairman|congre
                    r"father|husband|son|brother|king|prince)\b")
 
 
-_LEADING_FUNCTION_WORDS = wordset("""but and the in on at earlier meanwhile as then despite although though
-while when after before since because if for with without during today yesterday now later still
-yet so also however instead indeed last this that these those there here what why how being""")
+
 
 
 @dataclass
@@ -64,8 +69,16 @@ _TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "a
                 "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
                 "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
                 "insp": "inspector", "supv": "supervisor"}
+_HONORIFIC_WORDS = ("mr", "mrs", "ms", "dr", "president", "sen", "senator", "gov", "governor", "rep", "prime",
+                    "chancellor", "judge", "mayor", "gen", "general", "secretary")
+_ONE_PERSON = ("one", "someone", "somebody", "another")
 _TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
 retired late previous""")
+
+
+def _title_words(title: str) -> set[str]:
+    return {_TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
+            if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
 
 
 class Recent:
@@ -83,40 +96,6 @@ class Recent:
 
     def last(self) -> tuple[int, Entity] | None:
         return (self.at[-1], self.entities[-1]) if self.at else None
-
-
-def _capitalised_runs(toks: list[Token]) -> list[list[Token]]:
-    """Runs of capitalised words (name connectors such as "of", "van" inside them), each with the
-    lower-case titles just before it ("economist Peter Vance") and without leading function words."""
-    runs: list[list[Token]] = []
-    run: list[Token] = []
-    for idx, t in enumerate(toks):
-        if (t.cap and t.text[0].isalpha()) or (run and t.low in _NAME_JOINERS):
-            if not run:  # lower-case titles before a name belong to its role: "economist Peter Vance"
-                k = idx
-                while k > 0 and toks[k - 1].low in TITLES and not toks[k - 1].cap and idx - k < 3:
-                    k -= 1
-                run.extend(toks[k:idx])
-            run.append(t)
-        else:
-            if run:
-                runs.append(run)
-            run = []
-    if run:
-        runs.append(run)
-    out = []
-    for r in runs:
-        while r and r[-1].low in _NAME_JOINERS:
-            r.pop()
-        lead = 0  # cut once: "But But … But Smith" would otherwise copy the run for every "But"
-        while lead < len(r) and r[lead].low in _LEADING_FUNCTION_WORDS:
-            lead += 1
-        if r[lead:]:
-            out.append(r[lead:])
-    return out
-
-
-_NAME_JOINERS = ("of", "the", "de", "van", "von", "al")
 
 
 Found = tuple[int, Entity, float]  # (where the entity was last seen, the entity, confidence)
@@ -146,16 +125,20 @@ class Registry:
         # persons by (first word, last word) and by last word, organisations by name, all lower-case
         self._by_names: dict[tuple[str, str], list[Entity]] = {}
         self._by_surname: dict[str, list[Entity]] = {}
+        self._by_first: dict[str, list[Entity]] = {}  # persons of two-word names by the first
         self._orgs: dict[str, Entity] = {}
+        self._org_first: dict[str, Entity] = {}  # the longest organisation by its name's first word
+        self._abbr = abbreviations(text)  # "… Administration (FAA)": FAA → the name
         self._role_words: dict[str, frozenset[str]] = {}
         self._quotes = quotes
+        self._sent_starts = [sent.start for sent in sentences]
         for sent in sentences:
             self._scan(sent)
         self.mentions.sort(key=lambda m: m[0])
         self._mention_at = [at for at, _ in self.mentions]
         self._subject_at = [at for at, _ in self.subjects]
         self._intro_at = [at for at, _ in self.intros]
-        self._line_starts: _LineStarts | None = None  # built when "it" or "they" is first resolved
+        self._line_starts: LineStarts | None = None  # built when "it" or "they" is first resolved
 
     # --- building -------------------------------------------------------------------------------
 
@@ -163,18 +146,24 @@ class Registry:
         inside = self._quotes.strictly_inside
         toks = [t for t in tokens(self.text, sent.start, sent.end) if not inside(t.start)]
         subject_taken = False
-        for r in _capitalised_runs(toks):
+        opening = opening_phrase_end(toks)
+        for r in capitalised_runs(toks):
             ent = self._entity_of(r, sent)
             if ent is None:
                 continue
             ent.last = max(ent.last, r[0].start)
             self.mentions.append((r[0].start, ent))
+            if r[0].start < opening:
+                continue  # "During an interview with Ann Lee, she said": Ann Lee is no subject
             if not subject_taken and r[0].start - sent.start < 40:
                 self.subjects.append((r[0].start, ent))
             subject_taken = True
 
     def _entity_of(self, r: list[Token], sent: Sentence) -> Entity | None:
         """The entity a run of capitalised words names (registered when new), or None."""
+        last = r[-1]
+        if len(last.text) > 3 and last.text.endswith(("’s", "'s")):  # "President Trump’s advisers"
+            r = [*r[:-1], Token(last.text[:-2], last.start, last.end - 2, last.low[:-2])]
         m = build_mention(self.text, r)
         if m is None or m.name is None:
             return None
@@ -187,7 +176,11 @@ class Registry:
                 self._described.append(described)
             return ent
         if m.kind == "person":
-            found = self.find_person(_clean_name(m.name), r[0].start)  # "Fullmer coached …"
+            # "Fullmer coached …"; or named in full only further on (an update put on top)
+            name = clean_name(m.name)
+            found = self.find_person(name, r[0].start) or self.find_person(name, r[0].start, allow_later=True)
+            if found is None and r[0].low.rstrip(".") in _HONORIFIC_WORDS and name[:1].isupper():
+                found = self.add_person(m, r[0].start)  # "Mr. Trump", "Ms. Ardern": known by the surname only
             if found is not None:
                 found.evidence = True
             return found
@@ -210,16 +203,19 @@ class Registry:
 
     def add_person(self, m: Mention, pos: int) -> Entity:
         assert m.name is not None
-        name = _clean_name(m.name)
-        ent = self.find_person(name, pos, allow_later=True)
+        name = clean_name(m.name)
+        ent = self.find_person(name, pos, allow_later=True) or self._known_bysurname(name)
         if ent is None:
-            ent = Entity(name, "person", m.role, None, pos, pos, _name_words(name))
+            ent = Entity(name, "person", m.role, None, pos, pos, name_words(name))
             self.entities.append(ent)
             self._index_person(ent)
+        elif " " not in ent.name and " " in name:  # "Mr. Trump" first, "Donald Trump" further on
+            ent.name, ent.words = name, name_words(name)
+            self._by_names.setdefault((name.split()[0].lower(), surname(name.split())), []).append(ent)
         elif len(name.split()) > len(ent.name.split()) \
-                and _surname(ent.name.split()) == _surname(name.split()):
+                and surname(ent.name.split()) == surname(name.split()):
             # found by its first and last word, which the longer name shares: its index keys hold
-            ent.name, ent.words = name, _name_words(name)
+            ent.name, ent.words = name, name_words(name)
         if m.role and not ent.role:
             ent.role = m.role
         honor = self.text[max(0, m.start - 5):m.end]
@@ -247,6 +243,11 @@ class Registry:
         ent = Entity(key, "organisation", None, None, pos, pos, {key.lower()})
         self.entities.append(ent)
         self._orgs[key.lower()] = ent
+        words = key.split()
+        if len(words) >= 2 and words[0][:1].isupper():
+            known = self._org_first.get(words[0].lower())
+            if known is None or len(known.name) < len(key):
+                self._org_first[words[0].lower()] = ent
         return ent
 
     def add_group(self, name: str, pos: int) -> Entity:
@@ -254,10 +255,26 @@ class Registry:
         self.entities.append(ent)
         return ent
 
+    def _known_bysurname(self, name: str) -> Entity | None:
+        """A person registered by honorific and surname alone ("Ms. Lund") whom a full name of the
+        same surname and no other gender names."""
+        words = name.split()
+        if len(words) < 2:
+            return None
+        first = words[0].lower()
+        gender = "f" if first in FEMALE_NAMES and first not in MALE_NAMES else \
+            "m" if first in MALE_NAMES and first not in FEMALE_NAMES else None
+        for ent in reversed(self._by_surname.get(surname(words), [])[-_SURNAME_LOOKBACK:]):
+            if " " not in ent.name and (gender is None or ent.gender in (None, gender)):
+                return ent
+        return None
+
     def _index_person(self, ent: Entity) -> None:
         words = ent.name.lower().split()
-        self._by_names.setdefault((words[0], _surname(words)), []).append(ent)
-        self._by_surname.setdefault(_surname(words), []).append(ent)
+        self._by_names.setdefault((words[0], surname(words)), []).append(ent)
+        self._by_surname.setdefault(surname(words), []).append(ent)
+        if len(words) == 2:
+            self._by_first.setdefault(words[0], []).append(ent)
 
     def find_person(self, name: str, pos: int, *, allow_later: bool = False) -> Entity | None:
         """The latest person (in order of registration) that ``name`` can refer to: the same name, the
@@ -265,9 +282,11 @@ class Registry:
         words = name.split()
         if not words:
             return None
-        last = _surname(words)
+        last = surname(words)
         if len(words) == 1:
-            candidates = self._by_surname.get(last, [])
+            # or a family name written first ("Li Jifeng" … "Li explained"), when no given name
+            candidates = self._by_surname.get(last) or (
+                self._by_first.get(last, []) if last not in MALE_NAMES and last not in FEMALE_NAMES else [])
         else:  # the same name has the same first and last word too
             candidates = self._by_names.get((words[0].lower(), last), [])
         # index order is registration order; the same surname is shared by a handful of people
@@ -282,39 +301,117 @@ class Registry:
         """``recent``: (position, entity) of earlier statements' speakers, oldest first."""
         if m.kind == "pronoun":
             return self._pronoun(m, pos, recent)
+        described = self._org_reference(m, pos, recent)  # "the company", "the statement"
+        if described is not None:
+            return described
         if m.kind in ("title", "group") and re.match(r"(?:the|The|this|This)\s", m.text):
-            ent = self._by_title(m.role or m.text, pos)
+            title = m.role or m.text
+            ent = self._by_title(title, pos) or self._described_speaker(title, pos, recent)
             if ent is not None:
                 return Resolved(ent.name, ent.kind, ent.role, 0.8, ent)
             if m.kind == "title":
                 return Resolved(m.text, "unknown", m.role, 0.5, None)
+        if m.kind == "title" and re.match(r"(?:an?|An?)\s", m.text):
+            # "a Southwest spokesperson told …": an unnamed person, whom "the spokesperson" can take up
+            desc = re.sub(r"^(?:an?|An?)\s+", "", m.text)
+            ent = Entity(desc, "person", m.role or desc, None, pos, pos, set(), True)
+            return Resolved(desc, "person", ent.role, 0.5, ent)
         if m.kind == "title" and m.name is None and " " not in m.text and m.text[:1].isupper():
             # "“…?” Bishop asked": a surname that is also a title word, of a person named before
             ent = self.find_person(m.text, pos)
             if ent is not None:
                 return Resolved(ent.name, "person", ent.role, 0.8, ent)
         if m.kind == "person" and m.name:
-            name = _clean_name(m.name)
-            if len(name.split()) == 1:
-                ent = self.find_person(name, pos)
-                if ent is not None:
-                    return Resolved(ent.name, "person", m.role or ent.role, 0.85, ent)
-                org = self._org_named(name, pos)
-                if org is not None:
-                    return Resolved(org.name, "organisation", None, 0.8, org)
-                return Resolved(name, "person", m.role, 0.6, None)
-            ent = self.add_person(m, pos)
-            ent.evidence = True
-            return Resolved(ent.name, "person", m.role or ent.role, 0.9, ent)
+            return self._named_person(m, pos)
         if m.kind == "organisation" and m.name:
-            ent = self.add_org(m.name, pos)
+            ent = self._fuller_org(self._abbreviated(m.name, pos) or self.add_org(m.name, pos))
             return Resolved(ent.name, "organisation", None, 0.85, ent)
         if m.kind == "group" and m.start < m.end:
+            if m.text.lower() in _ONE_PERSON:  # "One, who asked not to be named, said", "said someone"
+                return Resolved(m.text, "person", None, 0.5, None)
             ent = self.add_group(m.text, pos)
             return Resolved(m.text, "group", None, 0.6, ent)
         if m.start == m.end:  # an implicit speaker: "Asked whether …, …"
             return Resolved("unknown", "unknown", None, 0.3, None)
         return Resolved(m.text, "unknown", None, 0.6, None)
+
+    def _named_person(self, m: Mention, pos: int) -> Resolved:
+        assert m.name is not None
+        name = clean_name(m.name)
+        org = self._abbreviated(name, pos)  # "the Chinese CDC"
+        if org is not None:
+            return Resolved(org.name, "organisation", None, 0.8, org)
+        if len(name.split()) >= 2:
+            full = self.add_person(m, pos)
+            full.evidence = True
+            return Resolved(full.name, "person", m.role or full.role, 0.9, full)
+        # one word: a person named before (or, failing that, in full further on), an organisation
+        # by its name, its abbreviation or the first word of its name ("Alden" for "Alden Capital")
+        ent = self.find_person(name, pos)
+        if ent is not None and " " not in ent.name:  # known by the surname so far: named in full further on?
+            ent = self.find_person(name, pos, allow_later=True) or ent
+        if ent is not None:
+            return Resolved(ent.name, "person", m.role or ent.role, 0.85, ent)
+        org = self._org_named(name, pos) or self._abbreviated(name, pos)
+        if org is None and name[:1].isupper() and not m.role:
+            org = self._org_first.get(name.lower())
+        if org is not None:
+            org = self._fuller_org(org)
+            return Resolved(org.name, "organisation", None, 0.8, org)
+        ent = self.find_person(name, pos, allow_later=True)
+        if ent is not None:
+            return Resolved(ent.name, "person", m.role or ent.role, 0.7, ent)
+        return Resolved(name, "person", m.role, 0.6, None)
+
+    def _org_reference(self, m: Mention, pos: int, recent: Recent) -> Resolved | None:
+        """ "the company", "the brokerage" → the organisation spoken of last (a speaker first);
+        "the statement", "the agreement" → the latest speaker, who issued it."""
+        ref = reference(m.text) if m.kind in ("title", "group", "organisation", "unknown") else None
+        if ref is None:
+            return None
+        what, head = ref
+        if what == "document":  # the latest speaker, or a body standing as a later sentence's subject
+            found = _latest_speaker(recent, pos, lambda e: e.kind in ("person", "organisation"))
+            subject = self._latest_subject(pos, lambda e: e.kind == "organisation")
+            if subject is not None and (found is None or subject[0] > found[0]):
+                found = subject
+            return self._bind(found[1], None, 0.7) if found else Resolved(m.text, "unknown", None, 0.4, None)
+
+        def fits(ent: Entity) -> bool:
+            return ent.kind == "organisation" and names_head(ent.name, head) \
+                and ent.name.lower() not in COUNTRIES
+
+        found = _latest_speaker(recent, pos, fits) or self._latest_mention(pos, fits)
+        if found is not None:
+            return self._bind(found[1], None, 0.7)
+        if m.kind == "organisation":
+            return None  # "the city transport department": a body by its description, registered
+        return Resolved(re.sub(r"^(?:the|The)\s+", "", m.text), "organisation", None, 0.5, None)
+
+    def _abbreviated(self, name: str, pos: int) -> Entity | None:
+        """The organisation an abbreviation stands for: "FAA" defined as "… (FAA)", or "the CDC" and
+        "the Chinese CDC" after "the Chinese Center for Disease Control" (the initials hold it)."""
+        words = name.split()
+        abbr = words[-1] if words else ""
+        if not (len(abbr) >= 2 and abbr.isupper() and abbr.isalpha()):
+            return None
+        full = self._abbr.get(abbr)
+        if full is not None:
+            return self.add_org(full, pos)
+        top = bisect_left(self._mention_at, pos)
+        for k in range(top - 1, max(-1, top - 1 - _TITLE_LOOKBACK), -1):
+            ent = self.mentions[k][1]
+            if ent.kind == "organisation" and stands_for(abbr, ent.name) \
+                    and all(w.lower() in ent.name.lower().split() for w in words[:-1]):
+                return ent
+        return None
+
+    def _fuller_org(self, ent: Entity) -> Entity:
+        """The fullest name the text gives an organisation named by one word: "McClatchy Co."."""
+        if " " in ent.name:
+            return ent
+        fuller = self._org_first.get(ent.name.lower())
+        return fuller if fuller is not None else ent
 
     def _pronoun(self, m: Mention, pos: int, recent: Recent) -> Resolved:
         p = m.text.lower()
@@ -330,6 +427,9 @@ class Registry:
         def fits(ent: Entity) -> bool:
             return ent.kind in kinds and not (p == "they" and ent.name.lower() in COUNTRIES)
 
+        own = self._subject_of_sentence(pos, fits)  # "Authorities believe …, although they note …"
+        if own is not None:
+            return self._bind(own, None, 0.75)
         for k in range(len(recent.at) - 1, -1, -1):
             at = recent.at[k]
             if pos - at > 1500 or self._lines().between(at, pos) > 4:
@@ -343,6 +443,25 @@ class Registry:
             if fits(ent):
                 return self._bind(ent, None, 0.65)
         return Resolved(m.text, "unknown", None, 0.3, None)
+
+    def _latest_subject(self, pos: int, fits: Callable[[Entity], bool]) -> Found | None:
+        """The latest sentence subject before pos, within 2,000 characters, that fits."""
+        for k in range(bisect_left(self._subject_at, pos) - 1, -1, -1):
+            at, ent = self.subjects[k]
+            if pos - at > 2000:
+                break
+            if fits(ent):
+                return (at, ent, 0.65)
+        return None
+
+    def _subject_of_sentence(self, pos: int, fits: Callable[[Entity], bool]) -> Entity | None:
+        """The subject of the sentence holding pos, standing before it, when it fits."""
+        k = bisect_right(self._sent_starts, pos) - 1
+        j = bisect_left(self._subject_at, pos) - 1
+        if k < 0 or j < 0 or self._subject_at[j] < self._sent_starts[k]:
+            return None
+        ent = self.subjects[j][1]
+        return ent if fits(ent) else None
 
     def _personal(self, m: Mention, pos: int, recent: Recent, gender: str | None) -> Resolved:
         """he / she: the latest person of that gender who spoke or stood as a sentence's subject."""
@@ -406,22 +525,35 @@ class Registry:
         kind = ent.kind if ent.kind in ("person", "organisation", "group") else "unknown"
         return Resolved(ent.name, kind, ent.role, confidence, ent)
 
-    def _by_title(self, title: str, pos: int) -> Entity | None:
-        words = {_TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
-                 if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
+    def _described_speaker(self, title: str, pos: int, recent: Recent) -> Entity | None:
+        """An unnamed speaker taken up again: "a spokesperson for the airline said …" and then
+        "the spokesperson said …"."""
+        words = _title_words(title)
         if not words:
             return None
-        # the latest mention before pos of a person whose role has those words
+        found = _latest_speaker(recent, pos, lambda e: e.kind == "person" and not e.words and bool(e.role)
+                                and words <= self._words_of_role(e.role or ""))
+        return found[1] if found is not None else None
+
+    def _by_title(self, title: str, pos: int) -> Entity | None:
+        words = _title_words(title)
+        if not words:
+            return None
+        # the latest mention before pos of a person whose role has those words; a bare title ("the
+        # president") is first the one who holds it alone ("President Lee"), not "president of a bank"
         top = bisect_left(self._mention_at, pos)
+        found = None
         for k in range(top - 1, max(-1, top - 1 - _TITLE_LOOKBACK), -1):
             ent = self.mentions[k][1]
-            if ent.kind == "person" and ent.role and words <= self._words_of_role(ent.role):
-                return ent
-        return None
+            if ent.kind == "person" and ent.role and words <= (role := self._words_of_role(ent.role)):
+                if len(words) > 1 or role == words:
+                    return ent
+                found = found or ent
+        return found
 
-    def _lines(self) -> _LineStarts:
+    def _lines(self) -> LineStarts:
         if self._line_starts is None:
-            self._line_starts = _LineStarts(self.text)
+            self._line_starts = LineStarts(self.text)
         return self._line_starts
 
     def _words_of_role(self, role: str) -> frozenset[str]:
@@ -436,52 +568,4 @@ class Registry:
         return ent if ent is not None and ent.first <= pos else None
 
 
-class _LineStarts:
-    """Where the text's lines start: the matches of ``\\n\\s*\\S`` (a newline, perhaps more space, then
-    the next visible character), counted between two positions by bisection instead of by running
-    the pattern over the text between them."""
-
-    def __init__(self, text: str) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        # one match per run of space holding a newline and followed by a visible character: from the
-        # run's first newline to just past that character. Found through the runs, linearly: the
-        # pattern itself rescans a trailing run of newlines from each of them.
-        for run in re.finditer(r"\s+", text):
-            nl = text.find("\n", run.start(), run.end())
-            if nl >= 0 and run.end() < len(text):
-                self.starts.append(nl)
-                self.ends.append(run.end() + 1)
-
-    def between(self, a: int, b: int) -> int:
-        """How many times ``\\n\\s*\\S`` occurs in text[a:b], a not being white space."""
-        return max(0, bisect_right(self.ends, b) - bisect_left(self.starts, a))
-
-
 _APPOSITIVE = re.compile(r"\s*,\s+((?:a|an|the)\s[^,.;]{1,80})")
-_SUFFIXES = frozenset(("jr", "jr.", "sr", "sr.", "ii", "iii", "iv"))
-
-
-def _clean_name(name: str) -> str:
-    """The name without the honorifics and titles before it: a title word after the given name is a
-    surname ("Ann Bishop", "Kevin Major")."""
-    words = name.split()
-    k = 0
-    while k < len(words) - 1 and (words[k].lower() in HONORIFICS or words[k].lower() in TITLES):
-        k += 1
-    n = len(words)
-    while n > k + 1 and words[n - 1].lower() in TITLES and not words[n - 1].istitle():
-        n -= 1  # "… Wells Fargo CEO"
-    return " ".join(words[k:n])
-
-
-def _surname(words: list[str]) -> str:
-    """The lower-case last word of a name, a suffix left out: "James P. Kennedy Jr." → "kennedy"."""
-    k = len(words) - 1
-    while k > 0 and words[k].lower().rstrip(",") in _SUFFIXES:
-        k -= 1
-    return words[k].lower().rstrip(",")
-
-
-def _name_words(name: str) -> set[str]:
-    return {w.lower() for w in name.split()}
