@@ -29,6 +29,9 @@ _PAIRS: dict[str, str] = {
 _DOUBLE_OPENERS = ("“", "„", "«", '"', "''")
 _OPENER_RE = re.compile(r"''|[“„«‹\"‘‚]")
 OPENER_RE = _OPENER_RE  # an opening quotation mark (what may open one: _is_opening decides)
+# A transcript turn opening with a quotation mark ("WALLACE: …, the whole transcript quoted one
+# paragraph at a time): the mark opens no quotation of its own, and no quotation runs into the line.
+_LABEL_LINE = re.compile(r"(''|[\"“])[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}:\s")
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,10 @@ def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
         i = ps
         open_at: int | None = None
         opener = ""
-        if carry is not None:
+        label = _LABEL_LINE.match(text, ps, pe)
+        if label is not None:
+            i = label.end(1)
+        elif carry is not None:
             m = _OPENER_RE.match(text, ps)
             if m and m.group() in (*_DOUBLE_OPENERS, "‘"):
                 open_at, opener = carry, carry_opener
@@ -134,7 +140,8 @@ def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
                 i = found + mark_len
             else:
                 next_para = paras[pi + 1] if pi + 1 < len(paras) else None
-                if next_para is not None and _OPENER_RE.match(text, next_para[0]) and opener != "‘":
+                if next_para is not None and _OPENER_RE.match(text, next_para[0]) and opener != "‘" and \
+                        not _LABEL_LINE.match(text, next_para[0], next_para[1]):
                     carry, carry_opener = open_at, opener
                 elif pe - open_at > 1:
                     quotes.append(Quote(open_at, pe, False))

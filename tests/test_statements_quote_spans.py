@@ -1,0 +1,37 @@
+"""Quotation constructions and the pieces of what was said (issue 9: statements with quotations
+that were missed, and content spans too long or too short). Invented sentences only."""
+
+from __future__ import annotations
+
+from worker.statements import parse_statements
+
+
+def _found(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(s.speaker, s.kind, tuple(text[a:b] for a, b in s.content_spans)) for s in parse_statements(text)]
+
+
+def test_quotations_signed_off_by_a_dash_and_a_name_are_statements_of_that_name() -> None:
+    text = ("Readers told us what the closure meant to them.\n\n"
+            "“The ferry was the only way my mother could reach the clinic on time.” ― Ada Brennan\n"
+            "”Nobody from the council asked the island what it needed, not once.”— Tomas Wirth.\n")
+    found = _found(text)
+    assert ("Ada Brennan", "direct",
+            ("The ferry was the only way my mother could reach the clinic on time.",)) in found
+    assert ("Tomas Wirth", "direct",
+            ("Nobody from the council asked the island what it needed, not once.",)) in found
+
+
+def test_a_quoted_transcript_gives_each_turn_to_its_speaker_over_its_paragraphs() -> None:
+    text = ("Mayor Ada Brennan spoke to the radio host on Sunday. A partial transcript follows.\n\n"
+            "\"HOST: Will the ferry run again this winter?\n\n"
+            "\"BRENNAN: Yes, it will run twice a day from December. We found the money in the harbour "
+            "budget.\n\n"
+            "\"And the island will have its own seat on the ferry board.\n\n"
+            "\"(LAUGHTER.)\n\n"
+            "\"HOST: Thank you, Mayor.\n")
+    found = _found(text)  # a transcript turn ends without its final stop, like an indirect clause
+    assert ("HOST", "direct", ("Will the ferry run again this winter",)) in [
+        (s.upper(), k, c) for s, k, c in found]
+    brennan = [c for s, k, c in found if s == "Ada Brennan"]
+    assert brennan == [("Yes, it will run twice a day from December. We found the money in the harbour budget.",
+                        "And the island will have its own seat on the ferry board")]
