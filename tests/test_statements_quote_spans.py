@@ -35,3 +35,16 @@ def test_a_quoted_transcript_gives_each_turn_to_its_speaker_over_its_paragraphs(
     brennan = [c for s, k, c in found if s == "Ada Brennan"]
     assert brennan == [("Yes, it will run twice a day from December. We found the money in the harbour budget.",
                         "And the island will have its own seat on the ferry board")]
+
+
+def test_a_quotation_resumed_after_its_attribution_is_one_statement_in_two_pieces() -> None:
+    # the attribution ends with a date ("Nov. 4."): a lone digit before a full stop is no initial
+    text = ("The mayor spoke at the harbour.\n\n"
+            "“We found the money in the harbour budget,” Reyes said on Nov. 4. “The ferry will run "
+            "again in December.”\n\n"
+            "“Will the island get a seat on the board?” Reyes asked. “It should, and it will.”\n")
+    found = _found(text)
+    assert ("Reyes", "direct", ("We found the money in the harbour budget,",
+                                "The ferry will run again in December.")) in found
+    assert ("Reyes", "direct", ("Will the island get a seat on the board?", "It should, and it will.")) in found
+    assert len(found) == 2

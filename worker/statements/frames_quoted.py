@@ -152,7 +152,10 @@ def quotation_sentence_before(site: CueSite, who: Mention) -> Draft | None:
     if q0 is None or prev.end - q0.end > 2 or quotes.index(q0) in claimed or not substantive(text, q0):
         return None
     claimed.add(quotes.index(q0))
-    return site.draft(who, q0.start, q0.end, "direct", 0.8)
+    end = q0.end
+    if prev.paragraph == site.sent.paragraph:  # “…?” Smith said. “…” — the quotation goes on after her
+        end = max(end, chain(site.ctx, site.si, q0))
+    return site.draft(who, q0.start, end, "direct", 0.8)
 
 
 def _chain_back(ctx: Context, si: int, start: int) -> int:

@@ -273,7 +273,7 @@ def sentences(text: str, paras: list[tuple[int, int]], quotes: QuoteIndex) -> li
 
 def _is_abbreviation(word: str) -> bool:
     w = word.lower().rstrip(".")
-    return w in ABBREVIATIONS or len(w) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", w))
+    return w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", w))
 
 
 class SentenceIndex:
