@@ -48,3 +48,10 @@ def test_a_quotation_resumed_after_its_attribution_is_one_statement_in_two_piece
                                 "The ferry will run again in December.")) in found
     assert ("Reyes", "direct", ("Will the island get a seat on the board?", "It should, and it will.")) in found
     assert len(found) == 2
+
+
+def test_a_partial_quotation_inside_a_clause_gives_the_whole_clause() -> None:
+    found = _found('The ferry was "the lifeline of the island," Reyes said.')
+    assert found == [("Reyes", "mixed", ('The ferry was "the lifeline of the island,"',))]
+    found = _found("With two boats out of service, “the crossing will take twice as long,” Reyes said.")
+    assert found == [("Reyes", "mixed", ("With two boats out of service, “the crossing will take twice as long,”",))]

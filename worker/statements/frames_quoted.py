@@ -51,7 +51,7 @@ def quotation_then_cue(site: CueSite) -> Draft | None:
         return None
     claimed.add(qi)
     start, kind = q.start, "direct"
-    if lead_words(text, sent.start, q.start, 3) and not ends_in(text, sent.start, q.start, ":,"):
+    if lead_words(text, sent.start, q.start, 2) and not ends_in(text, sent.start, q.start, ":"):
         start, kind = sent.start, "mixed"
     elif q.start == sent.start:
         start = _chain_back(site.ctx, site.si, start)
