@@ -55,3 +55,15 @@ def test_a_partial_quotation_inside_a_clause_gives_the_whole_clause() -> None:
     assert found == [("Reyes", "mixed", ('The ferry was "the lifeline of the island,"',))]
     found = _found("With two boats out of service, “the crossing will take twice as long,” Reyes said.")
     assert found == [("Reyes", "mixed", ("With two boats out of service, “the crossing will take twice as long,”",))]
+
+
+def test_a_quotation_opening_in_lower_case_finishes_the_clause_before_it() -> None:
+    found = _found('Passengers "started to ask for a second boat," Reyes told the council.')
+    assert found == [("Reyes", "mixed", ('Passengers "started to ask for a second boat,"',))]
+
+
+def test_a_quotation_closed_by_a_comma_hands_the_sentence_on_to_another_attribution() -> None:
+    text = "He phoned the harbour office.\n\nOn the call, he said, “somebody ought to sink that boat,” the police said."
+    found = _found(text)
+    assert ("he", "direct", ("somebody ought to sink that boat,",)) in found
+    assert all("police said" not in " ".join(c) for _, _, c in found)

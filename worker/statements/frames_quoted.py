@@ -34,6 +34,9 @@ _PUNCT_GAP = re.compile(r"[\s,:;—–-]*")
 _B_GAPS = (re.compile(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?"),
            re.compile(r"\s+(?:of|about|to|on|in)\s+[^“\"'.:]{1,50}?[:,]\s*"))
 _B_OBJECT_GAP = re.compile(r"\s*[\w.'’ ]{1,40}?[,:]\s*")
+# a quotation closed by a comma ("…,”) hands the sentence on to an attribution: X said, “…,” his office said
+_COMMA_CLOSE = re.compile(r",\s*(?:''|[”\"’])$")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
 _COLON_AFTER = re.compile(r"[^.!?]{0,60}:\s*")
 
 
@@ -51,7 +54,7 @@ def quotation_then_cue(site: CueSite) -> Draft | None:
         return None
     claimed.add(qi)
     start, kind = q.start, "direct"
-    if lead_words(text, sent.start, q.start, 2) and not ends_in(text, sent.start, q.start, ":"):
+    if _clause_before(text, sent.start, q) and not ends_in(text, sent.start, q.start, ":"):
         start, kind = sent.start, "mixed"
     elif q.start == sent.start:
         start = _chain_back(site.ctx, site.si, start)
@@ -62,6 +65,15 @@ def quotation_then_cue(site: CueSite) -> Draft | None:
         claimed.add(ri)
         end = max(end, chain(site.ctx, site.si, quotes[ri]))
     return site.draft(mention, start, end, kind, 0.9)
+
+
+def _clause_before(text: str, start: int, q: Quote) -> bool:
+    """Whether the quotation finishes a clause begun before it: two words or more before it ("Apple
+    was “…”"), or one when the quotation opens in lower case (Customers “began to say …”)."""
+    if lead_words(text, start, q.start, 2):
+        return True
+    first = _FIRST_LETTER.search(text, q.start, q.end)
+    return first is not None and first.group().islower() and lead_words(text, start, q.start, 1)
 
 
 def _speaker_after_quotation(site: CueSite, q: Quote) -> Mention | None:
@@ -117,7 +129,7 @@ def cue_then_quotation(site: CueSite, mention: Mention) -> Draft | None:
         return None
     claimed.add(bi)
     tail_end = trim_end(text, q.end, sent.end)
-    if has_words(text, q.end, tail_end, 3):
+    if has_words(text, q.end, tail_end, 3) and not _COMMA_CLOSE.search(text, q.start, q.end):
         end = cut_trailing(text, q.start, tail_end)
         return site.draft(mention, q.start, end, "mixed", 0.8)
     return site.draft(mention, q.start, chain(site.ctx, site.si, q), "direct", 0.9)
