@@ -67,3 +67,16 @@ def test_a_quotation_closed_by_a_comma_hands_the_sentence_on_to_another_attribut
     found = _found(text)
     assert ("he", "direct", ("somebody ought to sink that boat,",)) in found
     assert all("police said" not in " ".join(c) for _, _, c in found)
+
+
+def test_a_quotation_resumes_after_the_person_told_or_a_participle_s_aside() -> None:
+    text = ("The mayor spoke on Monday.\n\n"
+            "“We will keep the ferry running,” Reyes said, referring to the winter timetable, “and we will "
+            "add a second boat in spring.”\n\n"
+            "“The money is there,” Holt told the council, “and the island has waited long enough.”\n\n"
+            "“The boats are old,” Holt said, adding later, “but the crews are the best on the coast.”\n")
+    found = _found(text)
+    assert ("Reyes", "direct", ("We will keep the ferry running,", "and we will add a second boat in spring.")) in found
+    assert ("Holt", "direct", ("The money is there,", "and the island has waited long enough.")) in found
+    # a participle that reports speech makes a statement of its own
+    assert ("Holt", "direct", ("The boats are old,",)) in found

@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 
 from worker.statements.draft import Context, Draft, chain, mask_abbreviations, substantive, trim_end
 from worker.statements.frames_cue import OBJECT_CUES, CueSite, cut_trailing, ends_in
+from worker.statements.lexicon import CUE_WORDS
 from worker.statements.mentions import Mention, left_mention, loose_mention, right_mention
 from worker.statements.segment import Quote
 from worker.statements.window import has_words, lead_words
@@ -31,6 +32,9 @@ _BLANK_GAP = re.compile(r"[\s,;—–-]*")
 _NAME_GAP = re.compile(r"[\s,;—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,200}")
 _STOP = re.compile(r"[,.;:!?“\"]|$")
 _PUNCT_GAP = re.compile(r"[\s,:;—–-]*")
+# “…,” he said, referring to the rule, “…” / “…,” she said, telling the board, “…”: a participle's
+# short phrase between the attribution and the quotation's second piece
+_ASIDE_GAP = re.compile(r"(?:\s+in)?,\s+([a-z]+ing)\b[^“”\"\n.;:!?]{0,120}?,\s*")
 _B_GAPS = (re.compile(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?"),
            re.compile(r"\s+(?:of|about|to|on|in)\s+[^“\"'.:]{1,50}?[:,]\s*"))
 _B_OBJECT_GAP = re.compile(r"\s*[\w.'’ ]{1,40}?[,:]\s*")
@@ -61,10 +65,24 @@ def quotation_then_cue(site: CueSite) -> Draft | None:
     end = chain(site.ctx, site.si, q)
     after_attr = max(site.end, mention.end)
     ri = claimed.next_free(bisect_left(quotes.starts, after_attr))
-    if ri < inside.stop and _PUNCT_GAP.fullmatch(text, after_attr, quotes[ri].start):
+    if ri < inside.stop and _resumes(site, after_attr, quotes[ri].start):
         claimed.add(ri)
         end = max(end, chain(site.ctx, site.si, quotes[ri]))
     return site.draft(mention, start, end, kind, 0.9)
+
+
+def _resumes(site: CueSite, start: int, end: int) -> bool:
+    """Whether the quotation at ``end`` resumes the one before the attribution ending at ``start``:
+    only punctuation between ("…,” she said, “…”), the person told ("…,” she told the board, “…”)
+    or a participle's aside reporting no speech of its own ("…,” she said, referring to the rule, “…”,
+    not "adding later")."""
+    text = site.text
+    if _PUNCT_GAP.fullmatch(text, start, end):
+        return True
+    if site.low in OBJECT_CUES and start == site.end and _B_OBJECT_GAP.fullmatch(text, start, end):
+        return True
+    m = _ASIDE_GAP.fullmatch(text, start, end)
+    return m is not None and m.group(1) not in CUE_WORDS
 
 
 def _clause_before(text: str, start: int, q: Quote) -> bool:
