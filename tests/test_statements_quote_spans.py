@@ -80,3 +80,14 @@ def test_a_quotation_resumes_after_the_person_told_or_a_participle_s_aside() -> 
     assert ("Holt", "direct", ("The money is there,", "and the island has waited long enough.")) in found
     # a participle that reports speech makes a statement of its own
     assert ("Holt", "direct", ("The boats are old,",)) in found
+
+
+def test_each_paragraph_of_a_long_quotation_goes_with_its_own_attribution() -> None:
+    text = ("The ferry will not run this winter.\n\n"
+            "“We tried everything to keep it,” Reyes said. “The council has let the island down.\n\n"
+            "“The families who rely on it deserve an answer before Christmas,” Holt said.\n")
+    found = _found(text)
+    assert found == [
+        ("Reyes", "direct", ("We tried everything to keep it,", "The council has let the island down.")),
+        ("Holt", "direct", ("The families who rely on it deserve an answer before Christmas,",)),
+    ]
