@@ -91,3 +91,12 @@ def test_each_paragraph_of_a_long_quotation_goes_with_its_own_attribution() -> N
         ("Reyes", "direct", ("We tried everything to keep it,", "The council has let the island down.")),
         ("Holt", "direct", ("The families who rely on it deserve an answer before Christmas,",)),
     ]
+
+
+def test_a_one_or_two_word_utterance_before_its_cue_is_a_statement() -> None:
+    text = "The skipper looked up from the nets.\n\n“Still fishing?” Reyes asked.\n\n“I am,” the skipper said to her."
+    found = _found(text)
+    assert ("Reyes", "direct", ("Still fishing?",)) in found
+    assert ("skipper", "direct", ("I am,",)) in [(s.split()[-1], k, c) for s, k, c in found]
+    # a quoted term is no utterance
+    assert all(c != ("Greenwashing",) for _, _, c in _found("“Greenwashing” is the word critics use, Reyes said."))

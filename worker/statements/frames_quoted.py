@@ -40,6 +40,7 @@ _B_GAPS = (re.compile(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?"),
 _B_OBJECT_GAP = re.compile(r"\s*[\w.'’ ]{1,40}?[,:]\s*")
 # a quotation closed by a comma ("…,”) hands the sentence on to an attribution: X said, “…,” his office said
 _COMMA_CLOSE = re.compile(r",\s*(?:''|[”\"’])$")
+_UTTERANCE_CLOSE = re.compile(r"\w[,?!]\s*(?:''|[”\"’])$")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _COLON_AFTER = re.compile(r"[^.!?]{0,60}:\s*")
 
@@ -54,7 +55,7 @@ def quotation_then_cue(site: CueSite) -> Draft | None:
         return None
     q = quotes[qi]
     mention = _speaker_after_quotation(site, q)
-    if mention is None or not substantive(text, q):
+    if mention is None or not (substantive(text, q) or _short_utterance(text, sent.start, q)):
         return None
     claimed.add(qi)
     start, kind = q.start, "direct"
@@ -83,6 +84,13 @@ def _resumes(site: CueSite, start: int, end: int) -> bool:
         return True
     m = _ASIDE_GAP.fullmatch(text, start, end)
     return m is not None and m.group(1) not in CUE_WORDS
+
+
+def _short_utterance(text: str, start: int, q: Quote) -> bool:
+    """ "“You winning?” she said" / "“I would,” he said": a quotation of one or two words opening its
+    sentence and closing on the comma, question or exclamation mark that hands over to the cue (a
+    quoted title or term does not)."""
+    return q.start == start and q.closed and _UTTERANCE_CLOSE.search(text, q.start, q.end) is not None
 
 
 def _clause_before(text: str, start: int, q: Quote) -> bool:
@@ -179,7 +187,8 @@ def quotation_sentence_before(site: CueSite, who: Mention) -> Draft | None:
     text, quotes, claimed = site.text, site.ctx.quotes, site.ctx.claimed
     prev = site.ctx.sents[site.si - 1]
     q0 = quotes.starting_at(prev.start)
-    if q0 is None or prev.end - q0.end > 2 or quotes.index(q0) in claimed or not substantive(text, q0):
+    if q0 is None or prev.end - q0.end > 2 or quotes.index(q0) in claimed or \
+            not (substantive(text, q0) or _short_utterance(text, prev.start, q0)):
         return None
     claimed.add(quotes.index(q0))
     end = q0.end
