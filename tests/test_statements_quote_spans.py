@@ -100,3 +100,10 @@ def test_a_one_or_two_word_utterance_before_its_cue_is_a_statement() -> None:
     assert ("skipper", "direct", ("I am,",)) in [(s.split()[-1], k, c) for s, k, c in found]
     # a quoted term is no utterance
     assert all(c != ("Greenwashing",) for _, _, c in _found("“Greenwashing” is the word critics use, Reyes said."))
+
+
+def test_the_reported_clause_stops_before_a_clause_the_reporter_adds() -> None:
+    found = _found("Reyes said the ferry could carry more cars next year, but she did not say how many.")
+    assert found[0][1:] == ("indirect", ("the ferry could carry more cars next year",))
+    found = _found("Mayor Dana Holt said the harbour would close in May, a prospect the council rejected.")
+    assert found[0][1:] == ("indirect", ("the harbour would close in May",))
