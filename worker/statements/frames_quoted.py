@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 
 from worker.statements.draft import Context, Draft, chain, mask_abbreviations, substantive, trim_end
 from worker.statements.frames_cue import OBJECT_CUES, CueSite, cut_trailing, ends_in
+from worker.statements.lexicon import CUE_WORDS
 from worker.statements.mentions import Mention, left_mention, loose_mention, right_mention
 from worker.statements.segment import Quote
 from worker.statements.window import has_words, lead_words
@@ -31,9 +32,16 @@ _BLANK_GAP = re.compile(r"[\s,;—–-]*")
 _NAME_GAP = re.compile(r"[\s,;—–-]*[^\s,.;:!?“”\"„«»][^.;:!?“”\"„«»]{0,200}")
 _STOP = re.compile(r"[,.;:!?“\"]|$")
 _PUNCT_GAP = re.compile(r"[\s,:;—–-]*")
+# “…,” he said, referring to the rule, “…” / “…,” she said, telling the board, “…”: a participle's
+# short phrase between the attribution and the quotation's second piece
+_ASIDE_GAP = re.compile(r"(?:\s+in)?,\s+([a-z]+ing)\b[^“”\"\n.;:!?]{0,120}?,\s*")
 _B_GAPS = (re.compile(r"\s*(?:,|:|—|–)?\s*(?:that\s+)?"),
            re.compile(r"\s+(?:of|about|to|on|in)\s+[^“\"'.:]{1,50}?[:,]\s*"))
 _B_OBJECT_GAP = re.compile(r"\s*[\w.'’ ]{1,40}?[,:]\s*")
+# a quotation closed by a comma ("…,”) hands the sentence on to an attribution: X said, “…,” his office said
+_COMMA_CLOSE = re.compile(r",\s*(?:''|[”\"’])$")
+_UTTERANCE_CLOSE = re.compile(r"\w[,?!]\s*(?:''|[”\"’])$")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
 _COLON_AFTER = re.compile(r"[^.!?]{0,60}:\s*")
 
 
@@ -47,21 +55,51 @@ def quotation_then_cue(site: CueSite) -> Draft | None:
         return None
     q = quotes[qi]
     mention = _speaker_after_quotation(site, q)
-    if mention is None or not substantive(text, q):
+    if mention is None or not (substantive(text, q) or _short_utterance(text, sent.start, q)):
         return None
     claimed.add(qi)
     start, kind = q.start, "direct"
-    if lead_words(text, sent.start, q.start, 3) and not ends_in(text, sent.start, q.start, ":,"):
+    if _clause_before(text, sent.start, q) and not ends_in(text, sent.start, q.start, ":"):
         start, kind = sent.start, "mixed"
     elif q.start == sent.start:
         start = _chain_back(site.ctx, site.si, start)
     end = chain(site.ctx, site.si, q)
     after_attr = max(site.end, mention.end)
     ri = claimed.next_free(bisect_left(quotes.starts, after_attr))
-    if ri < inside.stop and _PUNCT_GAP.fullmatch(text, after_attr, quotes[ri].start):
+    if ri < inside.stop and _resumes(site, after_attr, quotes[ri].start):
         claimed.add(ri)
         end = max(end, chain(site.ctx, site.si, quotes[ri]))
     return site.draft(mention, start, end, kind, 0.9)
+
+
+def _resumes(site: CueSite, start: int, end: int) -> bool:
+    """Whether the quotation at ``end`` resumes the one before the attribution ending at ``start``:
+    only punctuation between ("…,” she said, “…”), the person told ("…,” she told the board, “…”)
+    or a participle's aside reporting no speech of its own ("…,” she said, referring to the rule, “…”,
+    not "adding later")."""
+    text = site.text
+    if _PUNCT_GAP.fullmatch(text, start, end):
+        return True
+    if site.low in OBJECT_CUES and start == site.end and _B_OBJECT_GAP.fullmatch(text, start, end):
+        return True
+    m = _ASIDE_GAP.fullmatch(text, start, end)
+    return m is not None and m.group(1) not in CUE_WORDS
+
+
+def _short_utterance(text: str, start: int, q: Quote) -> bool:
+    """ "“You winning?” she said" / "“I would,” he said": a quotation of one or two words opening its
+    sentence and closing on the comma, question or exclamation mark that hands over to the cue (a
+    quoted title or term does not)."""
+    return q.start == start and q.closed and _UTTERANCE_CLOSE.search(text, q.start, q.end) is not None
+
+
+def _clause_before(text: str, start: int, q: Quote) -> bool:
+    """Whether the quotation finishes a clause begun before it: two words or more before it ("Apple
+    was “…”"), or one when the quotation opens in lower case (Customers “began to say …”)."""
+    if lead_words(text, start, q.start, 2):
+        return True
+    first = _FIRST_LETTER.search(text, q.start, q.end)
+    return first is not None and first.group().islower() and lead_words(text, start, q.start, 1)
 
 
 def _speaker_after_quotation(site: CueSite, q: Quote) -> Mention | None:
@@ -117,7 +155,7 @@ def cue_then_quotation(site: CueSite, mention: Mention) -> Draft | None:
         return None
     claimed.add(bi)
     tail_end = trim_end(text, q.end, sent.end)
-    if has_words(text, q.end, tail_end, 3):
+    if has_words(text, q.end, tail_end, 3) and not _COMMA_CLOSE.search(text, q.start, q.end):
         end = cut_trailing(text, q.start, tail_end)
         return site.draft(mention, q.start, end, "mixed", 0.8)
     return site.draft(mention, q.start, chain(site.ctx, site.si, q), "direct", 0.9)
@@ -149,10 +187,14 @@ def quotation_sentence_before(site: CueSite, who: Mention) -> Draft | None:
     text, quotes, claimed = site.text, site.ctx.quotes, site.ctx.claimed
     prev = site.ctx.sents[site.si - 1]
     q0 = quotes.starting_at(prev.start)
-    if q0 is None or prev.end - q0.end > 2 or quotes.index(q0) in claimed or not substantive(text, q0):
+    if q0 is None or prev.end - q0.end > 2 or quotes.index(q0) in claimed or \
+            not (substantive(text, q0) or _short_utterance(text, prev.start, q0)):
         return None
     claimed.add(quotes.index(q0))
-    return site.draft(who, q0.start, q0.end, "direct", 0.8)
+    end = q0.end
+    if prev.paragraph == site.sent.paragraph:  # “…?” Smith said. “…” — the quotation goes on after her
+        end = max(end, chain(site.ctx, site.si, q0))
+    return site.draft(who, q0.start, end, "direct", 0.8)
 
 
 def _chain_back(ctx: Context, si: int, start: int) -> int:

@@ -26,7 +26,7 @@ from worker.statements.model import Statement
 from worker.statements.pieces import content_spans
 from worker.statements.resolve import Recent, Registry
 from worker.statements.segment import QuoteIndex, find_quotes, paragraphs, sentences
-from worker.statements.special import asked_drafts, colon_quotes, headline_drafts
+from worker.statements.special import asked_drafts, colon_quotes, headline_drafts, signoff_drafts
 from worker.statements.window import SpanSet
 
 
@@ -40,6 +40,7 @@ def parse_statements(text: str) -> list[Statement]:
     drafts: list[Draft] = []
     for si in range(len(sents)):
         drafts.extend(sentence_drafts(ctx, si))
+    drafts.extend(signoff_drafts(ctx, paras))
     drafts.extend(colon_quotes(ctx))
     drafts.extend(asked_drafts(text, sents, drafts))
     drafts.extend(headline_drafts(text, paras, drafts))

@@ -116,7 +116,7 @@ def _without_attribution(text: str, quotes: QuoteIndex, start: int, end: int, cu
         if k >= 0 and quotes[k].start == piece[0] and quotes[k].end == piece[1]:
             out.extend(_inside(text, quotes, k, piece[0], piece[1]))  # exactly one quotation
         else:
-            out.append(piece)
+            out.extend(_paragraph_pieces(text, *piece))  # a quoted transcript turn reopens its mark
     return out
 
 

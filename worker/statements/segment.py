@@ -1,9 +1,11 @@
 """Quotations, paragraphs and sentences of a text, as character spans into it.
 
 Quotation marks handled: “…” ‘…’ „…” „…“ «…» ‹…› "…" ''…'' (and ‚…‘). A quotation left open at the
-end of a paragraph continues when the next paragraph opens with a quotation mark (the newspaper
-convention for quotes running over paragraphs); otherwise it ends with its paragraph. Nothing here
-ever raises on unbalanced marks.
+end of a paragraph ends with its paragraph. When the next paragraph reopens it (the newspaper
+convention for quotes running over paragraphs) that paragraph's quotation is a quotation of its own:
+each paragraph of a long quotation is said on its own (the annotation rules of docs/statements.md),
+and the paragraph after the attribution joins it as the next sentence would. Nothing here ever
+raises on unbalanced marks.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ _PAIRS: dict[str, str] = {
 _DOUBLE_OPENERS = ("“", "„", "«", '"', "''")
 _OPENER_RE = re.compile(r"''|[“„«‹\"‘‚]")
 OPENER_RE = _OPENER_RE  # an opening quotation mark (what may open one: _is_opening decides)
+# A transcript turn opening with a quotation mark ("WALLACE: …, the whole transcript quoted one
+# paragraph at a time): the mark opens no quotation of its own, and no quotation runs into the line.
+_LABEL_LINE = re.compile(r"(''|[\"“])[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}:\s")
 
 
 @dataclass(frozen=True)
@@ -106,18 +111,13 @@ def _closes(text: str, i: int, mark: str) -> bool:
 
 def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
     quotes: list[Quote] = []
-    carry: int | None = None  # start of a quote running over from the previous paragraph
-    carry_opener = ""
-    for pi, (ps, pe) in enumerate(paras):
+    for ps, pe in paras:
         i = ps
         open_at: int | None = None
         opener = ""
-        if carry is not None:
-            m = _OPENER_RE.match(text, ps)
-            if m and m.group() in (*_DOUBLE_OPENERS, "‘"):
-                open_at, opener = carry, carry_opener
-                i = m.end()
-            carry = None
+        label = _LABEL_LINE.match(text, ps, pe)
+        if label is not None:
+            i = label.end(1)
         while i < pe:
             if open_at is None:
                 m = _OPENER_RE.search(text, i, pe)
@@ -133,15 +133,10 @@ def find_quotes(text: str, paras: list[tuple[int, int]]) -> list[Quote]:
                 open_at = None
                 i = found + mark_len
             else:
-                next_para = paras[pi + 1] if pi + 1 < len(paras) else None
-                if next_para is not None and _OPENER_RE.match(text, next_para[0]) and opener != "‘":
-                    carry, carry_opener = open_at, opener
-                elif pe - open_at > 1:
+                if pe - open_at > 1:
                     quotes.append(Quote(open_at, pe, False))
                 open_at = None
                 break
-    if carry is not None:
-        quotes.append(Quote(carry, paras[-1][1], False))
     return quotes
 
 
@@ -266,7 +261,7 @@ def sentences(text: str, paras: list[tuple[int, int]], quotes: QuoteIndex) -> li
 
 def _is_abbreviation(word: str) -> bool:
     w = word.lower().rstrip(".")
-    return w in ABBREVIATIONS or len(w) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", w))
+    return w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", w))
 
 
 class SentenceIndex:

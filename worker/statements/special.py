@@ -11,13 +11,13 @@ from dataclasses import replace
 from worker.statements.draft import Context, Draft, chain, substantive, trim_end
 from worker.statements.lexicon import wordset
 from worker.statements.mentions import Mention, left_mention, loose_mention
-from worker.statements.segment import Sentence
+from worker.statements.segment import OPENER_RE, Sentence
 from worker.statements.window import SpanSet, has_words
 
 _TITLE_SAYS = re.compile(r"((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)\s+"
                          r"(Says|Warns|Urges|Claims|Insists|Admits|Denies|Calls for|Tells \w+)\s+"
                          r"(\S.*?)[.]?$")
-_TRANSCRIPT = re.compile(r"([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):\s+(\S)")
+_TRANSCRIPT = re.compile(r"(?:''|[\"“])?([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):\s+(\S)")
 _HEADLINE = re.compile(r"(?:[A-Z]{3,}\s*[–—-]\s*)?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)"
                        r"(?:\s+[Oo]n\s+[\w’' -]{1,40}?)?:\s+(\S.*?)[.]?$")
 _NOT_SPEAKERS = wordset("""note update updated watch related video photo photos read more editor's latest
@@ -37,8 +37,11 @@ def headline_drafts(text: str, paras: list[tuple[int, int]], drafts: list[Draft]
     cues = sorted(d.cue_start for d in drafts)
     first_q = next((ps for ps, pe in paras if text.startswith("Q", ps) and _QA.match(text, ps, pe)), -1)
     lower: list[set[str]] = []  # the text's lower-case words, read once when first needed
+    turn: list[Draft] = []  # a transcript turn whose line opened with a quotation mark
     for pi, (ps, pe) in enumerate(paras):
         line = text[ps:pe]
+        if _continues_turn(text, ps, pe, turn):
+            continue
         if _QA.match(line) is not None:
             if first_q >= 0:
                 out.extend(_qa_drafts(text, ps, pe, pi, first_q, drafts, taken, cues))
@@ -50,9 +53,25 @@ def headline_drafts(text: str, paras: list[tuple[int, int]], drafts: list[Draft]
             matched, draft = kind(text, ps, pe, pi, taken, lower)
             if draft is not None:
                 out.append(draft)
+                if kind is _transcript_line and OPENER_RE.match(text, ps):
+                    turn.append(draft)
             if matched:
                 break
     return out
+
+
+def _continues_turn(text: str, ps: int, pe: int, turn: list[Draft]) -> bool:
+    """A paragraph opening with a quotation mark and no speaker label goes on with the transcript turn
+    before it (a quoted transcript reopens the quotation at every paragraph); a stage direction
+    ("(CROSSTALK.)") or any other paragraph ends the turn."""
+    if turn:
+        mark = OPENER_RE.match(text, ps, pe)
+        after = text[mark.end():mark.end() + 1] if mark is not None else ""
+        if after.isalnum() and not _TRANSCRIPT.match(text, ps, pe):
+            turn[-1].content_end = trim_end(text, ps, pe)
+            return True
+        turn.clear()
+    return False
 
 
 Found = tuple[bool, Draft | None]  # (the line is of this kind, its statement if it has one)
@@ -64,7 +83,7 @@ def _transcript_line(text: str, ps: int, pe: int, pi: int, taken: SpanSet, _lowe
     if t is None or t.group(1).lower() in _NOT_SPEAKERS or len(t.group(1)) <= 2:
         return False, None
     cs, ce = ps + t.start(2), trim_end(text, ps + t.start(2), pe)
-    speaker = Mention(ps, ps + t.end(1), t.group(1), t.group(1).title(), None, "person")
+    speaker = Mention(ps + t.start(1), ps + t.end(1), t.group(1), t.group(1).title(), None, "person")
     if taken.holds(cs):
         return True, None
     return True, Draft(ps + t.end(1), ps + t.end(1) + 1, ":", speaker, cs, ce, "direct", 0.6, pi)
@@ -212,4 +231,34 @@ def asked_drafts(text: str, sents: list[Sentence], drafts: list[Draft]) -> list[
                 who = Mention(at, at, "", "unknown", None, "unknown")
             cue_at = sent.start + m.start()
             out.append(Draft(cue_at, cue_at + 5, "asked", who, cs, ce, "indirect", 0.5, sent.paragraph))
+    return out
+
+
+# "“…” ― Dana Reyes" / "“…”— Dana Reyes." — a quotation signed off by a dash and a name closing
+# its line (reader comments, epigraphs, collected reactions)
+_SIGN_OFF = re.compile(r"([”\"])\s*([―—])\s*([A-Z][\w'’-]*\.?(?:\s+[A-Z][\w'’-]*\.?){0,4}?)\.?\s*$")
+_SIGN_OFF_REACH = 120  # the mark, the dash and a name of at most five words
+
+
+def signoff_drafts(ctx: Context, paras: list[tuple[int, int]]) -> list[Draft]:
+    """Quotations signed off by their speaker at the end of their line: the whole line up to the
+    closing mark is what was said."""
+    text, quotes, claimed = ctx.text, ctx.quotes, ctx.claimed
+    out = []
+    for pi, (ps, pe) in enumerate(paras):
+        m = _SIGN_OFF.search(text, max(ps, pe - _SIGN_OFF_REACH), pe)
+        if m is None or (OPENER_RE.match(text, ps) is None and text[ps] != "”"):
+            continue
+        close = m.start(1)
+        qi = quotes.containing(close)
+        if qi >= 0 and (quotes[qi].start != ps or qi in claimed):
+            continue
+        cs = ps + 1 if qi < 0 else ps
+        ce = close if qi < 0 else quotes[qi].end
+        who = loose_mention(text, m.start(3), m.end(3))
+        if who is None or who.kind != "person" or not has_words(text, cs, ce, 3):
+            continue
+        if qi >= 0:
+            claimed.add(qi)
+        out.append(Draft(m.start(2), m.end(2), m.group(2), who, cs, ce, "direct", 0.7, pi))
     return out
