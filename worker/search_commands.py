@@ -123,18 +123,19 @@ def _write(rows: list[dict[str, Any]], args: argparse.Namespace, statements: boo
 
 def search(args: argparse.Namespace) -> int:
     query = parse_query(args.query)
+    speaker = _clean(args.speaker) if args.speaker is not None else None
     try:
-        feed_url = feed_location(args.feed) if args.feed else None
+        feed_url = feed_location(_clean(args.feed)) if args.feed else None
     except BadLocation as exc:
         raise UsageError(str(exc)) from None
     settings = settings_of(args)
     limit = args.limit if args.limit is not None else settings.search_limit
-    statements = args.statements or args.speaker is not None
+    statements = args.statements or speaker is not None
     db = open_database(settings, reading=True)
     try:
         with db.read() as session:
             if statements:
-                rows = search_statements(session, query, speaker=args.speaker, since=args.since,
+                rows = search_statements(session, query, speaker=speaker, since=args.since,
                                          feed_url=feed_url, limit=limit)
             else:
                 rows = search_articles(session, query, since=args.since, feed_url=feed_url, limit=limit)
