@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Connection, Select, func, literal, literal_column, select, table, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -346,13 +346,20 @@ def _rebuild_postgresql(session: Session) -> bool:
     return have_trigrams
 
 
+def restore_sqlite_objects(connection: Connection | Session) -> None:
+    """Create the SQLite search tables and triggers that are missing. For a migration that rebuilds
+    `articles` or `statements` (Alembic's batch mode on SQLite drops their triggers with the old
+    table): call it at its end. Row ids survive such a rebuild, so the index still holds."""
+    for statement in SQLITE_OBJECTS:
+        connection.execute(text(_sqlite_if_missing(statement)))
+
+
 def rebuild_search_index(session: Session) -> IndexReport:
     """Rebuild the search index from the rows (and put back any search trigger or index missing)."""
     dialect = _dialect(session)
     speaker_index = True
     if dialect == "sqlite":
-        for statement in SQLITE_OBJECTS:
-            session.execute(text(_sqlite_if_missing(statement)))
+        restore_sqlite_objects(session)
         for fts in ("articles_fts", "statements_fts"):
             session.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))
     else:
