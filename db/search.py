@@ -124,12 +124,16 @@ def _sqlite_if_missing(statement: str) -> str:
 
 TS_CONFIG = "english"
 INDEXED_CHARS = 100_000  # what the generated columns index of a text (a tsvector holds 1 MB at most)
-HEADLINE_OPTIONS = (f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords={SNIPPET_WORDS}, "
-                    f"MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=\" {SNIPPET_GAP} \"")
+HEADLINE_OPTIONS = (
+    f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords={SNIPPET_WORDS}, "
+    f'MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" {SNIPPET_GAP} "'
+)
 POSTGRESQL_INDEXES = ("ix_articles_search_vector", "ix_statements_search_vector")
 TRIGRAM_INDEX = "ix_statements_speaker_trgm"
-TRIGRAM_SCHEMA = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                  "WHERE e.extname = 'pg_trgm'")
+TRIGRAM_SCHEMA = (
+    "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+    "WHERE e.extname = 'pg_trgm'"
+)
 
 
 def _ts_config() -> ColumnElement[Any]:
@@ -165,14 +169,27 @@ def pg_tsquery(query: SearchQuery) -> ColumnElement[Any]:
 # --- searching ----------------------------------------------------------------------------------
 
 ARTICLE_HIT_COLUMNS = ("rank", "score", "id", "url", "title", "published_at", "feed", "snippet")
-STATEMENT_HIT_COLUMNS = ("rank", "score", "id", "article_id", "speaker", "speaker_type", "kind", "content",
-                         "url", "title", "published_at", "feed", "snippet")
+STATEMENT_HIT_COLUMNS = (
+    "rank",
+    "score",
+    "id",
+    "article_id",
+    "speaker",
+    "speaker_type",
+    "kind",
+    "content",
+    "url",
+    "title",
+    "published_at",
+    "feed",
+    "snippet",
+)
 CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on bound values
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 def _dialect(session: Session) -> str:
@@ -183,14 +200,16 @@ def _in_feed(feed_url: str) -> ColumnElement[bool]:
     return Article.id.in_(select(FeedEntry.article_id).join(Feed).where(Feed.url == feed_url))
 
 
-def _filtered(query: Select[Any], *, since: datetime | None, feed_url: str | None,
-              limit: int | None) -> Select[Any]:
+def _filtered(
+    query: Select[Any], *, since: datetime | None, feed_url: str | None, limit: int | None
+) -> Select[Any]:
     if since is not None:
         query = query.where(published_since(since))
     if feed_url is not None:
         query = query.where(_in_feed(feed_url))
-    query = query.order_by(literal_column("score").desc(), Article.published_at.desc().nulls_last(),
-                           Article.id.desc())
+    query = query.order_by(
+        literal_column("score").desc(), Article.published_at.desc().nulls_last(), Article.id.desc()
+    )
     return query if limit is None else query.limit(limit)
 
 
@@ -198,29 +217,39 @@ def _first_feeds(session: Session, article_ids: Iterable[int]) -> dict[int, str]
     """Per article, the URL of the first feed (by id) that listed it."""
     feeds: dict[int, str] = {}
     for chunk in _chunks(sorted(set(article_ids))):
-        rows = session.execute(select(FeedEntry.article_id, Feed.url).join(Feed)
-                               .where(FeedEntry.article_id.in_(chunk)).order_by(Feed.id))
+        rows = session.execute(
+            select(FeedEntry.article_id, Feed.url)
+            .join(Feed)
+            .where(FeedEntry.article_id.in_(chunk))
+            .order_by(Feed.id)
+        )
         for article_id, url in rows:
             feeds.setdefault(article_id, url)
     return feeds
 
 
-def _sqlite_snippets(session: Session, fts: str, column: int, match: str,
-                     ids: Sequence[int]) -> dict[int, str]:
+def _sqlite_snippets(
+    session: Session, fts: str, column: int, match: str, ids: Sequence[int]
+) -> dict[int, str]:
     source = table(fts, literal_column("rowid"))
     rowid: ColumnElement[Any] = literal_column(f"{fts}.rowid")
-    snippet = func.snippet(literal_column(fts), column, SNIPPET_START, SNIPPET_END, SNIPPET_GAP,
-                           SNIPPET_WORDS)
+    snippet = func.snippet(
+        literal_column(fts), column, SNIPPET_START, SNIPPET_END, SNIPPET_GAP, SNIPPET_WORDS
+    )
     found: dict[int, str] = {}
     for chunk in _chunks(ids):
-        query = select(rowid, snippet).select_from(source).where(literal_column(fts).match(match),
-                                                                  rowid.in_(chunk))
+        query = (
+            select(rowid, snippet)
+            .select_from(source)
+            .where(literal_column(fts).match(match), rowid.in_(chunk))
+        )
         found.update((int(i), s) for i, s in session.execute(query))
     return found
 
 
-def _pg_snippets(session: Session, id_column: Any, document: Any, tsquery: ColumnElement[Any],
-                 ids: Sequence[int]) -> dict[int, str]:
+def _pg_snippets(
+    session: Session, id_column: Any, document: Any, tsquery: ColumnElement[Any], ids: Sequence[int]
+) -> dict[int, str]:
     indexed = func.left(document, literal_column(str(INDEXED_CHARS)))
     headline = func.ts_headline(_ts_config(), indexed, tsquery, literal(HEADLINE_OPTIONS))
     found: dict[int, str] = {}
@@ -230,24 +259,36 @@ def _pg_snippets(session: Session, id_column: Any, document: Any, tsquery: Colum
     return found
 
 
-def search_articles(session: Session, query: SearchQuery, *, since: datetime | None = None,
-                    feed_url: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def search_articles(
+    session: Session,
+    query: SearchQuery,
+    *,
+    since: datetime | None = None,
+    feed_url: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
     """Articles matching the query, best first (bm25 on SQLite, ts_rank on PostgreSQL; `score`:
     higher is better, comparable within one search only), each with a snippet of its text."""
     if _dialect(session) == "sqlite":
         match = fts5_expression(query)
         fts = table("articles_fts", literal_column("rowid"))
         score = -func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, TEXT_WEIGHT)
-        ranked = (select(Article.id, score.label("score")).select_from(fts)
-                  .join(Article, Article.id == literal_column("articles_fts.rowid"))
-                  .where(literal_column("articles_fts").match(match)))
+        ranked = (
+            select(Article.id, score.label("score"))
+            .select_from(fts)
+            .join(Article, Article.id == literal_column("articles_fts.rowid"))
+            .where(literal_column("articles_fts").match(match))
+        )
     else:
         tsquery = pg_tsquery(query)
         vector: ColumnElement[Any] = literal_column("articles.search_vector")
-        ranked = (select(Article.id, func.ts_rank(vector, tsquery, literal_column("1")).label("score"))
-                  .where(vector.op("@@")(tsquery)))
-    hits = [(int(i), float(s)) for i, s in session.execute(_filtered(ranked, since=since, feed_url=feed_url,
-                                                                      limit=limit))]
+        ranked = select(Article.id, func.ts_rank(vector, tsquery, literal_column("1")).label("score")).where(
+            vector.op("@@")(tsquery)
+        )
+    hits = [
+        (int(i), float(s))
+        for i, s in session.execute(_filtered(ranked, since=since, feed_url=feed_url, limit=limit))
+    ]
     ids = [i for i, _ in hits]
     if _dialect(session) == "sqlite":
         snippets = _sqlite_snippets(session, "articles_fts", 1, match, ids)
@@ -255,37 +296,61 @@ def search_articles(session: Session, query: SearchQuery, *, since: datetime | N
         snippets = _pg_snippets(session, Article.id, Article.text, tsquery, ids)
     articles: dict[int, tuple[str, str | None, datetime | None]] = {}
     for chunk in _chunks(ids):
-        rows = session.execute(select(Article.id, Article.url, Article.title, Article.published_at)
-                               .where(Article.id.in_(chunk)))
+        rows = session.execute(
+            select(Article.id, Article.url, Article.title, Article.published_at).where(Article.id.in_(chunk))
+        )
         articles.update((i, (u, t, p)) for i, u, t, p in rows)
     feeds = _first_feeds(session, ids)
-    return [{"rank": n, "score": score_, "id": i, "url": articles[i][0], "title": articles[i][1],
-             "published_at": articles[i][2], "feed": feeds.get(i), "snippet": snippets.get(i, "")}
-            for n, (i, score_) in enumerate(hits, 1) if i in articles]
+    return [
+        {
+            "rank": n,
+            "score": score_,
+            "id": i,
+            "url": articles[i][0],
+            "title": articles[i][1],
+            "published_at": articles[i][2],
+            "feed": feeds.get(i),
+            "snippet": snippets.get(i, ""),
+        }
+        for n, (i, score_) in enumerate(hits, 1)
+        if i in articles
+    ]
 
 
-def search_statements(session: Session, query: SearchQuery, *, speaker: str | None = None,
-                      since: datetime | None = None, feed_url: str | None = None,
-                      limit: int | None = None) -> list[dict[str, Any]]:
+def search_statements(
+    session: Session,
+    query: SearchQuery,
+    *,
+    speaker: str | None = None,
+    since: datetime | None = None,
+    feed_url: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
     """Statements whose content matches the query, best first, with their article's url, title,
     date and first feed, and a snippet; `speaker` keeps those whose speaker's name contains it."""
     if _dialect(session) == "sqlite":
         match = fts5_expression(query)
         fts = table("statements_fts", literal_column("rowid"))
         score = -func.bm25(literal_column("statements_fts"))
-        ranked = (select(Statement.id, score.label("score")).select_from(fts)
-                  .join(Statement, Statement.id == literal_column("statements_fts.rowid"))
-                  .where(literal_column("statements_fts").match(match)))
+        ranked = (
+            select(Statement.id, score.label("score"))
+            .select_from(fts)
+            .join(Statement, Statement.id == literal_column("statements_fts.rowid"))
+            .where(literal_column("statements_fts").match(match))
+        )
     else:
         tsquery = pg_tsquery(query)
         vector: ColumnElement[Any] = literal_column("statements.search_vector")
-        ranked = (select(Statement.id, func.ts_rank(vector, tsquery, literal_column("1")).label("score"))
-                  .where(vector.op("@@")(tsquery)))
+        ranked = select(
+            Statement.id, func.ts_rank(vector, tsquery, literal_column("1")).label("score")
+        ).where(vector.op("@@")(tsquery))
     ranked = ranked.join(Article, Article.id == Statement.article_id)
     if speaker:
         ranked = ranked.where(speaker_matches(speaker))
-    hits = [(int(i), float(s)) for i, s in session.execute(_filtered(ranked, since=since, feed_url=feed_url,
-                                                                      limit=limit))]
+    hits = [
+        (int(i), float(s))
+        for i, s in session.execute(_filtered(ranked, since=since, feed_url=feed_url, limit=limit))
+    ]
     ids = [i for i, _ in hits]
     if _dialect(session) == "sqlite":
         snippets = _sqlite_snippets(session, "statements_fts", 0, match, ids)
@@ -294,14 +359,33 @@ def search_statements(session: Session, query: SearchQuery, *, speaker: str | No
     rows: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(ids):
         found = session.execute(
-            select(Statement.id, Statement.article_id, Statement.speaker, Statement.speaker_type,
-                   Statement.kind, Statement.content, Article.url, Article.title, Article.published_at)
-            .join(Article, Article.id == Statement.article_id).where(Statement.id.in_(chunk)))
+            select(
+                Statement.id,
+                Statement.article_id,
+                Statement.speaker,
+                Statement.speaker_type,
+                Statement.kind,
+                Statement.content,
+                Article.url,
+                Article.title,
+                Article.published_at,
+            )
+            .join(Article, Article.id == Statement.article_id)
+            .where(Statement.id.in_(chunk))
+        )
         rows.update((r.id, dict(r._mapping)) for r in found)
     feeds = _first_feeds(session, (r["article_id"] for r in rows.values()))
-    return [{"rank": n, "score": score_, **rows[i], "feed": feeds.get(rows[i]["article_id"]),
-             "snippet": snippets.get(i, "")}
-            for n, (i, score_) in enumerate(hits, 1) if i in rows]
+    return [
+        {
+            "rank": n,
+            "score": score_,
+            **rows[i],
+            "feed": feeds.get(rows[i]["article_id"]),
+            "snippet": snippets.get(i, ""),
+        }
+        for n, (i, score_) in enumerate(hits, 1)
+        if i in rows
+    ]
 
 
 # --- upkeep -------------------------------------------------------------------------------------
@@ -338,8 +422,12 @@ def _rebuild_postgresql(session: Session) -> bool:
         schema = _trigram_schema(session)
         if schema is not None:
             quoted = session.get_bind().dialect.identifier_preparer.quote_identifier(schema)
-            session.execute(text(f"CREATE INDEX {TRIGRAM_INDEX} ON statements "
-                                 f"USING gin (lower(speaker) {quoted}.gin_trgm_ops)"))
+            session.execute(
+                text(
+                    f"CREATE INDEX {TRIGRAM_INDEX} ON statements "
+                    f"USING gin (lower(speaker) {quoted}.gin_trgm_ops)"
+                )
+            )
     have_trigrams = _pg_index_exists(session, TRIGRAM_INDEX)
     for name in (*POSTGRESQL_INDEXES, *((TRIGRAM_INDEX,) if have_trigrams else ())):
         session.execute(text(f"REINDEX INDEX {name}"))

@@ -53,16 +53,23 @@ ZEPPELIN = (
 
 def page(title: str, *paragraphs: str) -> str:
     body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{body}</article>"
-            f"<footer>Copyright Valley Post</footer></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{body}</article>"
+        f"<footer>Copyright Valley Post</footer></body></html>"
+    )
 
 
 def rss(server: LocalServer, items: list[tuple[str, str, str]]) -> str:
-    body = "".join(f"<item><guid>{server.url(path)}</guid><title>{title}</title><link>{server.url(path)}</link>"
-                   f"<pubDate>{date}</pubDate></item>" for path, title, date in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Valley Post</title>'
-            f"<link>{server.url('/')}</link><description>News</description>{body}</channel></rss>")
+    body = "".join(
+        f"<item><guid>{server.url(path)}</guid><title>{title}</title><link>{server.url(path)}</link>"
+        f"<pubDate>{date}</pubDate></item>"
+        for path, title, date in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Valley Post</title>'
+        f"<link>{server.url('/')}</link><description>News</description>{body}</channel></rss>"
+    )
 
 
 def serve(server: LocalServer, path: str, article: tuple[str, ...]) -> None:
@@ -91,12 +98,18 @@ def query(db_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def site(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str,
-         capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+def site(
+    http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> dict[str, str]:
     """Two feeds on a local site: the first lists the bridge (2026) and budget (2025) stories, the
     second the festival one (2026); all three ingested. Returns the feeds' URLs."""
-    for name, value in {"DATABASE_URL": db_url, "ALLOWED_NETWORKS": "127.0.0.0/8", "PER_HOST_DELAY": "0",
-                        "FETCH_TIMEOUT": "10", "PROCESSES": "0"}.items():
+    for name, value in {
+        "DATABASE_URL": db_url,
+        "ALLOWED_NETWORKS": "127.0.0.0/8",
+        "PER_HOST_DELAY": "0",
+        "FETCH_TIMEOUT": "10",
+        "PROCESSES": "0",
+    }.items():
         monkeypatch.setenv(f"WORKER_{name}", value)
     if db_url.startswith("postgresql"):
         assert main(["db", "upgrade"]) == 0
@@ -104,21 +117,36 @@ def site(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str,
     serve(http_server, "/news/bridge", BRIDGE)
     serve(http_server, "/news/budget", BUDGET)
     serve(http_server, "/news/festival", FESTIVAL)
-    http_server.add("/local.xml", rss(http_server, [
-        ("/news/bridge", BRIDGE[0], "Sun, 01 Mar 2026 09:00:00 GMT"),
-        ("/news/budget", BUDGET[0], "Sun, 01 Jun 2025 09:00:00 GMT"),
-    ]), headers={"Content-Type": "application/rss+xml"})
-    http_server.add("/culture.xml", rss(http_server, [
-        ("/news/festival", FESTIVAL[0], "Sun, 01 Feb 2026 09:00:00 GMT"),
-    ]), headers={"Content-Type": "application/rss+xml"})
+    http_server.add(
+        "/local.xml",
+        rss(
+            http_server,
+            [
+                ("/news/bridge", BRIDGE[0], "Sun, 01 Mar 2026 09:00:00 GMT"),
+                ("/news/budget", BUDGET[0], "Sun, 01 Jun 2025 09:00:00 GMT"),
+            ],
+        ),
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    http_server.add(
+        "/culture.xml",
+        rss(
+            http_server,
+            [
+                ("/news/festival", FESTIVAL[0], "Sun, 01 Feb 2026 09:00:00 GMT"),
+            ],
+        ),
+        headers={"Content-Type": "application/rss+xml"},
+    )
     feeds = {"local": http_server.url("/local.xml"), "culture": http_server.url("/culture.xml")}
     code, out, err = run(capsys, "ingest", "--feed", feeds["local"], "--feed", feeds["culture"], "--json")
     assert code == 0 and json.loads(out)["articles_new"] == 3, err
     return feeds
 
 
-def test_articles_ranked_with_snippets(site: dict[str, str], http_server: LocalServer,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_articles_ranked_with_snippets(
+    site: dict[str, str], http_server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     found = hits(capsys, "bridge")
     # the story with "bridge" in its title and four times in its text first, the one mention next
     assert [h["url"] for h in found] == [http_server.url("/news/bridge"), http_server.url("/news/budget")]
@@ -139,8 +167,9 @@ def test_articles_ranked_with_snippets(site: dict[str, str], http_server: LocalS
     assert run(capsys, "search", "submarine")[1] == "no matches\n"
 
 
-def test_statements_mode_and_speaker_filter(site: dict[str, str], http_server: LocalServer,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_statements_mode_and_speaker_filter(
+    site: dict[str, str], http_server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     said = hits(capsys, "bridge", "--statements")
     assert [h["speaker"] for h in said] == ["Jane Doe"]  # the budget story's bridge is not a quote
     jane = said[0]
@@ -149,7 +178,9 @@ def test_statements_mode_and_speaker_filter(site: dict[str, str], http_server: L
     assert jane["kind"] == "direct" and jane["feed"] == site["local"] and isinstance(jane["article_id"], int)
 
     assert [h["speaker"] for h in hits(capsys, "fall OR grow", "--statements")] in (
-        ["John Smith", "Maria Pop"], ["Maria Pop", "John Smith"])
+        ["John Smith", "Maria Pop"],
+        ["Maria Pop", "John Smith"],
+    )
     # --speaker: any part of the name, any case; it implies --statements
     assert [h["speaker"] for h in hits(capsys, "fall OR grow", "--speaker", "SMITH")] == ["John Smith"]
     assert hits(capsys, "fall OR grow", "--speaker", "nobody") == []
@@ -159,14 +190,24 @@ def test_statements_mode_and_speaker_filter(site: dict[str, str], http_server: L
     assert code == 0 and out.splitlines()[0] == f"1. Jane Doe (direct), 2026-03-01: {BRIDGE[0]}"
 
 
-def test_filters_and_formats(site: dict[str, str], http_server: LocalServer, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_filters_and_formats(
+    site: dict[str, str],
+    http_server: LocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     every = "bridge OR festival OR budget"
     assert len(hits(capsys, every)) == 3
     assert {h["url"] for h in hits(capsys, every, "--since", "2026-01-01")} == {
-        http_server.url("/news/bridge"), http_server.url("/news/festival")}
-    assert [h["url"] for h in hits(capsys, every, "--feed", site["culture"])] == [http_server.url("/news/festival")]
-    assert [h["speaker"] for h in hits(capsys, "festival", "--statements", "--feed", site["culture"])] == ["Maria Pop"]
+        http_server.url("/news/bridge"),
+        http_server.url("/news/festival"),
+    }
+    assert [h["url"] for h in hits(capsys, every, "--feed", site["culture"])] == [
+        http_server.url("/news/festival")
+    ]
+    assert [h["speaker"] for h in hits(capsys, "festival", "--statements", "--feed", site["culture"])] == [
+        "Maria Pop"
+    ]
     assert hits(capsys, "festival", "--statements", "--feed", site["local"]) == []
     assert hits(capsys, every, "--feed", http_server.url("/none.xml")) == []
     assert [h["speaker"] for h in hits(capsys, "taxes", "--statements", "--since", "2026-01-01")] == []
@@ -204,13 +245,21 @@ def check_sqlite_index(db_url: str) -> None:
 
 
 def test_index_follows_inserts_updates_deletes_and_reparse(
-        site: dict[str, str], http_server: LocalServer, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    site: dict[str, str], http_server: LocalServer, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     # insert: a new story through ingest
     serve(http_server, "/news/zeppelin", ZEPPELIN)
-    http_server.add("/culture.xml", rss(http_server, [
-        ("/news/festival", FESTIVAL[0], "Sun, 01 Feb 2026 09:00:00 GMT"),
-        ("/news/zeppelin", ZEPPELIN[0], "Sun, 08 Feb 2026 09:00:00 GMT"),
-    ]), headers={"Content-Type": "application/rss+xml"})
+    http_server.add(
+        "/culture.xml",
+        rss(
+            http_server,
+            [
+                ("/news/festival", FESTIVAL[0], "Sun, 01 Feb 2026 09:00:00 GMT"),
+                ("/news/zeppelin", ZEPPELIN[0], "Sun, 08 Feb 2026 09:00:00 GMT"),
+            ],
+        ),
+        headers={"Content-Type": "application/rss+xml"},
+    )
     code, out, _ = run(capsys, "ingest", "--json")
     assert code == 0 and json.loads(out)["articles_new"] == 1
     [zeppelin] = hits(capsys, "zeppelin")
@@ -218,8 +267,12 @@ def test_index_follows_inserts_updates_deletes_and_reparse(
     assert [h["speaker"] for h in hits(capsys, "zeppelin", "--statements")] == ["Ada Lee"]
 
     # update: the text and the title, in plain SQL as any other tool might
-    query(db_url, "UPDATE articles SET text = replace(text, 'zeppelin', 'airship'), title = 'Airship day' "
-                  "WHERE id = :id", id=zeppelin["id"])
+    query(
+        db_url,
+        "UPDATE articles SET text = replace(text, 'zeppelin', 'airship'), title = 'Airship day' "
+        "WHERE id = :id",
+        id=zeppelin["id"],
+    )
     assert hits(capsys, "zeppelin") == []
     assert [(h["id"], h["title"]) for h in hits(capsys, "airship")] == [(zeppelin["id"], "Airship day")]
     query(db_url, "UPDATE articles SET page_attempts = page_attempts + 1")  # no indexed column: no change
@@ -246,14 +299,19 @@ def test_index_follows_inserts_updates_deletes_and_reparse(
     check_sqlite_index(db_url)
 
 
-def test_reindex_rebuilds_and_repairs(site: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reindex_rebuilds_and_repairs(
+    site: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     if db_url.startswith("sqlite"):
         # a later migration that rebuilt the table would drop its triggers: rows go unindexed
         query(db_url, "DROP TRIGGER articles_fts_insert")
-        query(db_url, "INSERT INTO articles (url, title, text, source, content_hash, extracted_at, "
-                      "extractor_version, page_attempts, created_at, updated_at) VALUES ('https://x.example/z', "
-                      "'Zebra crossing', 'A zebra crossing was painted.', 'feed', 'h', '2026-03-01 00:00:00', "
-                      "'t', 0, '2026-03-01 00:00:00', '2026-03-01 00:00:00')")
+        query(
+            db_url,
+            "INSERT INTO articles (url, title, text, source, content_hash, extracted_at, "
+            "extractor_version, page_attempts, created_at, updated_at) VALUES ('https://x.example/z', "
+            "'Zebra crossing', 'A zebra crossing was painted.', 'feed', 'h', '2026-03-01 00:00:00', "
+            "'t', 0, '2026-03-01 00:00:00', '2026-03-01 00:00:00')",
+        )
         assert hits(capsys, "zebra") == []
     else:
         query(db_url, "DROP INDEX ix_statements_speaker_trgm")
@@ -269,23 +327,74 @@ def test_reindex_rebuilds_and_repairs(site: dict[str, str], db_url: str, capsys:
         assert query(db_url, "SELECT name FROM sqlite_master WHERE name = 'articles_fts_insert'")
         check_sqlite_index(db_url)
     else:
-        assert query(db_url, "SELECT to_regclass('ix_statements_speaker_trgm') IS NOT NULL AS x") == [{"x": True}]
+        assert query(db_url, "SELECT to_regclass('ix_statements_speaker_trgm') IS NOT NULL AS x") == [
+            {"x": True}
+        ]
     assert run(capsys, "db", "reindex")[0] == 0  # again: nothing to repair, same result
 
 
 HOSTILE = (
-    '"', '""', '"""', "*", "**", "-", "--", "---x", "'", "\\", "%", "_", "(", ")", "((bridge", "bridge)",
-    '"unbalanced bridge', 'bridge"', 'harbour" "bridge', "NEAR(bridge harbour)", "bridge NEAR harbour",
-    "title:bridge", "{title text}:bridge", "^bridge", "bridge AND", "AND bridge", "OR", "OR OR bridge OR",
-    "NOT", "NOT bridge", "bridge NOT", "bridge -", "bridge - -", "bridge -*", "*bridge", "bridge**",
-    "bri*dge", "bridge:*", "bridge & budget", "bridge | budget", "!bridge", "bridge <-> harbour",
-    "bridge\x00", "\x00", "bridge\udcff", "\udcff", "\ud800bridge", "bridge\u200b", "🌉 bridge",
-    "'; DROP TABLE articles; --", "bridge' OR '1'='1", "x" * 5000, " ".join(["bridge"] * 32),
-    "\t\n", "   ",
+    '"',
+    '""',
+    '"""',
+    "*",
+    "**",
+    "-",
+    "--",
+    "---x",
+    "'",
+    "\\",
+    "%",
+    "_",
+    "(",
+    ")",
+    "((bridge",
+    "bridge)",
+    '"unbalanced bridge',
+    'bridge"',
+    'harbour" "bridge',
+    "NEAR(bridge harbour)",
+    "bridge NEAR harbour",
+    "title:bridge",
+    "{title text}:bridge",
+    "^bridge",
+    "bridge AND",
+    "AND bridge",
+    "OR",
+    "OR OR bridge OR",
+    "NOT",
+    "NOT bridge",
+    "bridge NOT",
+    "bridge -",
+    "bridge - -",
+    "bridge -*",
+    "*bridge",
+    "bridge**",
+    "bri*dge",
+    "bridge:*",
+    "bridge & budget",
+    "bridge | budget",
+    "!bridge",
+    "bridge <-> harbour",
+    "bridge\x00",
+    "\x00",
+    "bridge\udcff",
+    "\udcff",
+    "\ud800bridge",
+    "bridge\u200b",
+    "🌉 bridge",
+    "'; DROP TABLE articles; --",
+    "bridge' OR '1'='1",
+    "x" * 5000,
+    " ".join(["bridge"] * 32),
+    "\t\n",
+    "   ",
 )
 
 
-def test_hostile_queries_never_crash(site: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_queries_never_crash(
+    site: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     for q in HOSTILE:
         for mode in ([], ["--statements"], [f"--speaker={q}"], [f"--feed={q}"]):
             code, out, err = run(capsys, "search", "--json", *mode, "--", q)
@@ -319,22 +428,40 @@ def test_hostile_queries_never_crash(site: dict[str, str], db_url: str, capsys: 
 def test_search_objects_exist_and_agree(database: Any, db_url: str) -> None:
     if db_url.startswith("sqlite"):
         # the migration's triggers are those `db reindex` puts back (db/search.py)
-        stored = {r["name"]: " ".join(r["sql"].split()) for r in query(
-            db_url, "SELECT name, sql FROM sqlite_master WHERE name LIKE '%fts%' AND sql IS NOT NULL")}
+        stored = {
+            r["name"]: " ".join(r["sql"].split())
+            for r in query(
+                db_url, "SELECT name, sql FROM sqlite_master WHERE name LIKE '%fts%' AND sql IS NOT NULL"
+            )
+        }
         assert sorted(" ".join(s.split()) for s in SQLITE_OBJECTS) == sorted(
-            s for name, s in stored.items() if not name.endswith(("_data", "_idx", "_docsize", "_config")))
+            s for name, s in stored.items() if not name.endswith(("_data", "_idx", "_docsize", "_config"))
+        )
         return
     # pg_trgm belongs to the database, not to the (throwaway) schema: dropping a schema keeps it
-    [row] = query(db_url, "SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n "
-                          "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")
+    [row] = query(
+        db_url,
+        "SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n "
+        "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'",
+    )
     assert row["schema"] != query(db_url, "SELECT current_schema() AS s")[0]["s"]
     engine = create_engine(db_url)
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(r[0] for r in conn.execute(text(
-            "EXPLAIN SELECT id FROM statements WHERE lower(speaker) LIKE '%doe%' ESCAPE '\\'")))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                text("EXPLAIN SELECT id FROM statements WHERE lower(speaker) LIKE '%doe%' ESCAPE '\\'")
+            )
+        )
         assert "ix_statements_speaker_trgm" in plan
-        plan = "\n".join(r[0] for r in conn.execute(text(
-            "EXPLAIN SELECT id FROM articles WHERE search_vector @@ phraseto_tsquery('english', 'bridge')")))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                text(
+                    "EXPLAIN SELECT id FROM articles WHERE search_vector @@ phraseto_tsquery('english', 'bridge')"
+                )
+            )
+        )
         assert "ix_articles_search_vector" in plan
     engine.dispose()

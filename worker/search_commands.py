@@ -76,11 +76,13 @@ def parse_query(text: str) -> SearchQuery:
     try:
         return SearchQuery(tuple(clauses))
     except ValueError:
-        raise UsageError("nothing to search for: give a word or a \"phrase\" to find "
-                         "(excluded -words alone match nothing)") from None
+        raise UsageError(
+            'nothing to search for: give a word or a "phrase" to find (excluded -words alone match nothing)'
+        ) from None
 
 
 # --- search -------------------------------------------------------------------------------------
+
 
 def _date(value: Any) -> str:
     return value.strftime("%Y-%m-%d") if value is not None else "undated"
@@ -92,8 +94,10 @@ def _print_hits(rows: list[dict[str, Any]], statements: bool) -> None:
         return
     for row in rows:
         if statements:
-            print(f"{row['rank']}. {row['speaker']} ({row['kind']}), {_date(row['published_at'])}: "
-                  f"{row['title'] or '(untitled)'}")
+            print(
+                f"{row['rank']}. {row['speaker']} ({row['kind']}), {_date(row['published_at'])}: "
+                f"{row['title'] or '(untitled)'}"
+            )
         else:
             print(f"{row['rank']}. {_date(row['published_at'])}  {row['title'] or '(untitled)'}")
         print(f"   {row['snippet']}")
@@ -135,8 +139,9 @@ def search(args: argparse.Namespace) -> int:
     try:
         with db.read() as session:
             if statements:
-                rows = search_statements(session, query, speaker=speaker, since=args.since,
-                                         feed_url=feed_url, limit=limit)
+                rows = search_statements(
+                    session, query, speaker=speaker, since=args.since, feed_url=feed_url, limit=limit
+                )
             else:
                 rows = search_articles(session, query, since=args.since, feed_url=feed_url, limit=limit)
     finally:
@@ -150,6 +155,7 @@ def search(args: argparse.Namespace) -> int:
 
 # --- db reindex ---------------------------------------------------------------------------------
 
+
 def reindex(args: argparse.Namespace) -> int:
     db = open_database(settings_of(args))
     try:
@@ -157,9 +163,13 @@ def reindex(args: argparse.Namespace) -> int:
             report = rebuild_search_index(session)
     finally:
         db.close()
-    print(f"search index rebuilt: {report.articles} articles, {report.statements} statements "
-          f"({report.database})")
+    print(
+        f"search index rebuilt: {report.articles} articles, {report.statements} statements "
+        f"({report.database})"
+    )
     if not report.speaker_index:
-        print("no speaker index: the pg_trgm extension cannot be installed here, so speaker filters "
-              "read every statement; install it (CREATE EXTENSION pg_trgm) and run this again")
+        print(
+            "no speaker index: the pg_trgm extension cannot be installed here, so speaker filters "
+            "read every statement; install it (CREATE EXTENSION pg_trgm) and run this again"
+        )
     return 0

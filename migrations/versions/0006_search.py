@@ -84,8 +84,10 @@ POSTGRESQL_DOWN = (
     "ALTER TABLE articles DROP COLUMN IF EXISTS search_vector",
 )
 
-TRGM_SCHEMA = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-               "WHERE e.extname = 'pg_trgm'")
+TRGM_SCHEMA = (
+    "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+    "WHERE e.extname = 'pg_trgm'"
+)
 
 
 def _trigram_schema(bind: sa.Connection) -> str | None:
@@ -98,8 +100,11 @@ def _trigram_schema(bind: sa.Connection) -> str | None:
         with bind.begin_nested():
             bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
     except sa.exc.DBAPIError as exc:
-        log.warning("pg_trgm is not available (%s); speaker filters work without their index. "
-                    "Install it and run `worker db reindex` to add the index.", str(exc.orig).strip())
+        log.warning(
+            "pg_trgm is not available (%s); speaker filters work without their index. "
+            "Install it and run `worker db reindex` to add the index.",
+            str(exc.orig).strip(),
+        )
     found = bind.execute(sa.text(TRGM_SCHEMA)).scalar()
     return None if found is None else str(found)
 
@@ -115,8 +120,10 @@ def upgrade() -> None:
     schema = _trigram_schema(bind)
     if schema is not None:
         quoted = bind.dialect.identifier_preparer.quote_identifier(schema)
-        op.execute("CREATE INDEX ix_statements_speaker_trgm ON statements "
-                   f"USING gin (lower(speaker) {quoted}.gin_trgm_ops)")
+        op.execute(
+            "CREATE INDEX ix_statements_speaker_trgm ON statements "
+            f"USING gin (lower(speaker) {quoted}.gin_trgm_ops)"
+        )
 
 
 def downgrade() -> None:
