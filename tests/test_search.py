@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from server import LocalServer
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from db.search import SQLITE_OBJECTS
 from worker.cli import main
@@ -465,3 +465,27 @@ def test_search_objects_exist_and_agree(database: Any, db_url: str) -> None:
         )
         assert "ix_articles_search_vector" in plan
     engine.dispose()
+
+
+def test_migration_indexes_rows_stored_before_it_and_goes_down_cleanly(
+    site: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic import command
+
+    from db.engine import make_engine
+    from db.migrate import _config, current_revision, upgrade
+
+    engine = make_engine(db_url)
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0005")
+    assert current_revision(engine) == "0005"
+    left = inspect(engine)
+    assert not [t for t in left.get_table_names() if "fts" in t]
+    assert "search_vector" not in {c["name"] for c in left.get_columns("articles")}
+    assert "ix_statements_speaker_trgm" not in {i["name"] for i in left.get_indexes("statements")}
+    upgrade(engine)  # the rows stored so far are indexed by the migration itself
+    engine.dispose()
+    assert [h["title"] for h in hits(capsys, "bridge")] == [BRIDGE[0], BUDGET[0]]
+    assert [h["speaker"] for h in hits(capsys, "buses", "--speaker", "jane")] == ["Jane Doe"]
