@@ -1,4 +1,8 @@
-"""The tables. Their names and columns are an interface: people query them with SQL."""
+"""The tables. Their names and columns are an interface: people query them with SQL.
+
+The full-text search index (FTS5 tables and triggers on SQLite, `search_vector` columns and GIN /
+pg_trgm indexes on PostgreSQL) is not modelled here: migration 0006s creates it, db/search.py
+queries and repairs it and keeps Alembic's comparison off it (`is_search_object`)."""
 
 from __future__ import annotations
 

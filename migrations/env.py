@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from db.models import Base
+from db.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +31,8 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
+        # The search index (migration 0006s) lives outside the models.
+        include_name=lambda name, type_, parents: not is_search_object(name, type_, parents),
     )
     with context.begin_transaction():
         context.run_migrations()

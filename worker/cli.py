@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from config.defaults import VERSION
 from db.engine import DatabaseError
 from db.faults import DatabaseUnavailable, unavailable
-from worker import commands, daemon_commands, statement_commands
+from worker import commands, daemon_commands, search_commands, statement_commands
 from worker.settings import ConfigError, parse_duration
 
 EXIT_USAGE = 2
@@ -145,12 +145,31 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--csv", action="store_true", help="print CSV with every column")
     sts.set_defaults(func=statement_commands.statements)
 
+    sch = sub.add_parser("search", help="full-text search of articles (or, with --statements, statements)")
+    sch.add_argument("query", metavar="QUERY",
+                     help='words (all must occur), "a phrase", a OR b, -excluded, prefix*')
+    sch.add_argument("--statements", action="store_true", help="search what was said, not articles")
+    sch.add_argument("--speaker", metavar="NAME",
+                     help="statements by speakers whose name contains NAME, any case (implies --statements)")
+    sch.add_argument("--feed", metavar="URL_OR_PATH", help="only articles of this feed")
+    sch.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                     help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
+    sch.add_argument("--limit", type=_positive, default=None, metavar="N",
+                     help="at most N hits, best first (default: the search_limit setting)")
+    out = sch.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print a JSON array of the hits")
+    out.add_argument("--jsonl", action="store_true", help="print one JSON object per hit and line")
+    out.add_argument("--csv", action="store_true", help="print CSV with a header line")
+    sch.set_defaults(func=search_commands.search)
+
     dbp = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION")
     up = dbp.add_parser("upgrade", help="migrate the database to this version's schema")
     up.set_defaults(func=commands.db_upgrade)
     cur = dbp.add_parser("current", help="print the schema revision of the database")
     cur.set_defaults(func=commands.db_current)
+    rei = dbp.add_parser("reindex", help="rebuild the full-text search index from the stored rows")
+    rei.set_defaults(func=search_commands.reindex)
     return p
 
 

@@ -28,8 +28,13 @@ def feed_location(text: str) -> str:
         raise BadLocation(f"{text!r}: unsupported URL scheme {scheme!r} (use http, https or a local file)")
     else:
         path = Path(text).expanduser()
-    if not path.is_file():
-        raise BadLocation(f"{text!r}: no such file")
+    try:
+        found = path.is_file()
+    except OSError:  # a name too long for the file system
+        found = False
+    if not found:
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise BadLocation(f"{shown!r}: no such file")
     return path.resolve().as_uri()
 
 
