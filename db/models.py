@@ -100,6 +100,41 @@ class FeedEntry(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Speaker(Base):
+    """Someone (or some body) quoted across articles. ``name`` is the fullest form seen; a person
+    has a ``surname`` key and, unless only a lone surname is known ("Trump"), a ``forename`` key.
+    Rows are found by their aliases (speaker_aliases); worker/speakers decides which is which."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (
+        Index(None, "surname"),
+        Index(None, "forename"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16))  # person | organisation | group | unknown
+    forename: Mapped[str | None] = mapped_column(Text)  # folded: "donald"
+    surname: Mapped[str | None] = mapped_column(Text)  # folded: "trump", "von der leyen"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SpeakerAlias(Base):
+    """A name a speaker goes by, as first written, and its folded form (``normalised``, unique: one
+    speaker per name): "Donald J. Trump" / "donald trump", "CDC" / "cdc"."""
+
+    __tablename__ = "speaker_aliases"
+    __table_args__ = (
+        UniqueConstraint("normalised"),
+        Index(None, "speaker_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(Text)
+    normalised: Mapped[str] = mapped_column(Text)
+
+
 def _envelope(context: Any) -> list[list[int]]:
     """A statement row written without its pieces has one: its envelope."""
     row = context.get_current_parameters()
@@ -114,6 +149,7 @@ class Statement(Base):
     __table_args__ = (
         Index(None, "speaker"),
         Index(None, "article_id"),
+        Index(None, "speaker_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -131,6 +167,8 @@ class Statement(Base):
     speaker_end: Mapped[int | None] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     parser_version: Mapped[str] = mapped_column(String(64))
+    # The speaker row; None for a speaker that is a label, a pronoun or a description (see worker/speakers).
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
 
 
 class PageJob(Base):
