@@ -144,7 +144,7 @@ def _aliases(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     names: dict[int, dict[str, str]] = {i: {} for i in ids}
     rows = list(session.execute(select(SpeakerAlias.speaker_id, SpeakerAlias.alias)
                                 .where(SpeakerAlias.speaker_id.in_(ids)).order_by(SpeakerAlias.id)))
-    rows += list(session.execute(select(distinct(Statement.speaker_id), Statement.speaker)
+    rows += list(session.execute(select(Statement.speaker_id, Statement.speaker).distinct()
                                  .where(Statement.speaker_id.in_(ids)).order_by(Statement.speaker)))
     for speaker_id, alias in rows:
         names[speaker_id].setdefault(alias.casefold(), alias)

@@ -113,7 +113,7 @@ def junk_reason(name: str) -> str | None:
     if folded[0] in INDEFINITE:
         return "a description"  # "a spokesperson", "one official"
     if len(parts) == 1 and (parts[0][0].islower() or len(parts[0]) == 1):
-        return "a single lowercase word"
+        return "a single letter or lowercase word"
     content = [w for w, f in zip(parts, folded, strict=True) if f not in DETERMINERS]
     if not content:
         return "no words"
