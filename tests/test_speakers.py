@@ -78,6 +78,14 @@ def test_names_are_speakers(name: str) -> None:
     assert junk_reason(name) is None
 
 
+def test_groups_described_rather_than_named_are_no_speakers() -> None:
+    for described in ("Opposition members", "Shopkeepers on the harbour front", "the European leaders"):
+        assert speaker_ref(described, "group") is None, described
+    for named in ("Democrats", "Senate Democrats", "the Rolling Stones"):
+        assert speaker_ref(named, "group") is not None, named
+    assert speaker_ref("Health ministry", "organisation") is not None  # only groups are read so
+
+
 def test_keys_fold_case_accents_and_punctuation() -> None:
     assert key("Maroš  Šefčovič") == key("MAROS SEFCOVIC") == "maros sefcovic"
     assert key("U.N.") == "u n" and key("“the CDC”") == "the cdc"

@@ -1,7 +1,8 @@
 """Which speaker each statement of an article is by: the matching rules, as pure functions.
 
 - Labels and junk ("Date", "Photo", "URL", pronouns, single lowercase words, descriptions such as
-  "a spokesperson" or "health officials", anything with digits or a URL) are no speaker: None.
+  "a spokesperson", "health officials" or the group "Opposition members", anything with digits or a
+  URL) are no speaker: None.
 - A person is keyed by forename and surname, without titles, honorifics, middle names and
   initials: "Donald Trump", "President Trump", "Donald J. Trump" and "Mr. Trump" are one speaker,
   "Walter Reed" and "Lou Reed" two.
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from db.records import SpeakerQuery, SpeakerRef
 from worker.speakers.names import (
     acronym,
+    described_group,
     fold,
     junk_reason,
     key,
@@ -90,7 +92,7 @@ def _person_ref(name: str) -> SpeakerRef | None:
 
 def speaker_ref(name: str, kind: str, defined: dict[str, tuple[str, str]] | None = None) -> SpeakerRef | None:
     """One speaker name on its own (no article around it): its ref, or None for junk."""
-    if junk_reason(name) is not None:
+    if junk_reason(name) is not None or (kind == "group" and described_group(name)):
         return None
     if kind == "person" and not looks_like_acronym(name):
         return _person_ref(name)

@@ -128,6 +128,14 @@ def junk_reason(name: str) -> str | None:
     return None
 
 
+def described_group(name: str) -> bool:
+    """A plural speaker described rather than named: after a leading "the", several words of which
+    only the first is capitalised, as any sentence starts ("Opposition members", "Shopkeepers on the
+    harbour front"), unlike "Senate Democrats" or "Democrats"."""
+    parts = [w for w in words(name) if fold(w) not in DETERMINERS]
+    return len(parts) > 1 and not any(w[0].isupper() for w in parts[1:])
+
+
 @dataclass(frozen=True)
 class PersonName:
     """A person's name taken apart: ``display`` without titles and honorifics ("Donald J. Trump"),
