@@ -63,6 +63,9 @@ def test_a_person_name_taken_apart() -> None:
     "officials", "police", "spokesman",  # single lowercase words
     "Officials", "The spokesman", "Police",  # generic nouns, capitalised at the start of a sentence
     "a spokesperson", "an official", "health officials", "the company's lawyers",  # descriptions
+    "Morrison's lawyer", "Taylor Swift’s rep",  # somebody's somebody
+    "When President Trump’s advisers", "Mr. Trump continues to", "authorities in Beijing",
+    "chairman of Conservative Party", "Which is not to",  # pieces of sentences
     "Agent 007", "G7 leaders", "2026", "https://example.com/x", "www.example.org", "news@example.org",
     "", "  ", "—", "Q", "A",
     "Jane Doe " * 12,  # a clause, not a name
@@ -73,7 +76,8 @@ def test_labels_pronouns_descriptions_and_junk_are_no_speakers(name: str) -> Non
 
 
 @pytest.mark.parametrize("name", ["Trump", "Donald Trump", "CDC", "WHO", "the White House", "Democrats",
-                                  "Reuters", "NATO", "Maroš Šefčovič", "von der Leyen"])
+                                  "Reuters", "NATO", "Maroš Šefčovič", "von der Leyen", "al-Assad",
+                                  "Bashar al-Assad", "Jordanian government", "US military", "Trump's"])
 def test_names_are_speakers(name: str) -> None:
     assert junk_reason(name) is None
 
@@ -84,6 +88,16 @@ def test_groups_described_rather_than_named_are_no_speakers() -> None:
     for named in ("Democrats", "Senate Democrats", "the Rolling Stones"):
         assert speaker_ref(named, "group") is not None, named
     assert speaker_ref("Health ministry", "organisation") is not None  # only groups are read so
+
+
+def test_a_person_typed_name_with_an_organisation_word_is_matched_as_a_whole() -> None:
+    productions = speaker_ref("Dick Clark Productions", "person")
+    assert productions is not None and productions.type == "organisation"
+    assert productions.keys == ("dick clark productions",) and productions.surname is None
+    cdc = speaker_ref("Chinese CDC", "person")
+    assert cdc is not None and cdc.type == "organisation" and cdc.keys == ("chinese cdc",)
+    person = speaker_ref("Dick Clark", "person")
+    assert person is not None and person.keys == ("dick clark",) and person.surname == "clark"
 
 
 def test_keys_fold_case_accents_and_punctuation() -> None:

@@ -29,6 +29,7 @@ from worker.speakers.names import (
     key,
     looks_like_acronym,
     org_display,
+    organisation_like,
     person_name,
 )
 
@@ -94,7 +95,7 @@ def speaker_ref(name: str, kind: str, defined: dict[str, tuple[str, str]] | None
     """One speaker name on its own (no article around it): its ref, or None for junk."""
     if junk_reason(name) is not None or (kind == "group" and described_group(name)):
         return None
-    if kind == "person" and not looks_like_acronym(name):
+    if kind == "person" and not looks_like_acronym(name) and not organisation_like(name):
         return _person_ref(name)
     return _org_ref(name, kind if kind != "person" else "organisation", defined or {})
 

@@ -48,6 +48,23 @@ organizers organisers neighbours neighbors parents students teachers workers emp
 """)
 
 DETERMINERS = frozenset({"the", "a", "an"})
+# A speaker starting with one of these is a piece of a sentence: "When President Trump's advisers".
+SUBORDINATORS = _wordset("""
+before after when while whenever if as since because although though unless until which what where how
+why whether and but or so then
+""")
+# …or ending with one of these (in lower case): "Mr. Trump continues to", "…representatives have long".
+FUNCTION_WORDS = _wordset("""
+to that who whom which whose have has had is was are were be been being always long never also still
+in on of for from with by at and or but the a an his her their its our my your continues says said told
+""")
+# Words that make a name an organisation's, whatever the parser typed it as.
+ORGANISATION_WORDS = _wordset("""
+productions production studios studio equities capital partners holdings group company co corp
+corporation inc ltd llc plc bank institute university college school hospital clinic shelter foundation
+federation association union council committee commission agency authority ministry department
+office party brotherhood organization organisation network times post news journal press magazine
+""")
 INDEFINITE = frozenset({"a", "an", "one", "some", "several", "many", "two", "three"})
 
 # Titles and honorifics before a person's name (folded, without dots); several may stack:
@@ -73,6 +90,7 @@ PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "di", "
 _URLISH = re.compile(r"https?:|www\.|\.(com|org|net|gov|edu|uk|de|fr)\b|@|/|\\", re.I)
 _SPLIT = re.compile(r"[\s\.,;:!?\"'“”‘’«»()\[\]{}<>*_|~=+&#—–]+|(?<!\w)-|-(?!\w)")
 _DIGIT = re.compile(r"\d")
+_SOMEONES = re.compile(r"[’']s?\s+[a-z][\w-]*(\s+[a-z][\w-]*)*\s*$")  # "Morrison's lawyer", "Swift's rep"
 
 
 def fold(text: str) -> str:
@@ -94,38 +112,72 @@ def key(text: str) -> str:
     return " ".join(fold(w) for w in words(text))
 
 
+def _form_problem(name: str) -> str | None:
+    """What is wrong with the characters of a name: none, too many, digits, a URL."""
+    if not name or not any(c.isalpha() for c in name):
+        return "no letters"
+    if len(name) > MAX_CHARS:
+        return "too long"
+    if _DIGIT.search(name):
+        return "digits"
+    if _URLISH.search(name):
+        return "a URL or address"
+    return None
+
+
+def _lower_start(word: str) -> bool:
+    """A word in lower case that is no name particle ("von", "de", "al-Assad")."""
+    return word[0].islower() and fold(word) not in PARTICLES and fold(word).split("-")[0] not in PARTICLES
+
+
+def _fragment(parts: list[str]) -> bool:
+    """A piece of a sentence the parser took for a speaker: "When President Trump's advisers",
+    "Mr. Trump continues to", "authorities in Beijing"."""
+    if fold(parts[0]) in SUBORDINATORS:
+        return True
+    if len(parts) > 1 and parts[-1][0].islower() and fold(parts[-1]) in FUNCTION_WORDS:
+        return True
+    return len(parts) > 1 and _lower_start(parts[0]) and any(w[0].isupper() for w in parts[1:])
+
+
 def junk_reason(name: str) -> str | None:
     """Why ``name`` is not a speaker that can be stored (a label, a pronoun, a description, a
     URL …), or None when it is a name."""
     stripped = name.strip()
-    if not stripped or not any(c.isalpha() for c in stripped):
-        return "no letters"
-    if len(stripped) > MAX_CHARS:
-        return "too long"
-    if _DIGIT.search(stripped):
-        return "digits"
-    if _URLISH.search(stripped):
-        return "a URL or address"
+    problem = _form_problem(stripped)
+    if problem is not None:
+        return problem
     parts = words(stripped)
-    folded = [fold(w) for w in parts]
     if not parts or len(parts) > MAX_TOKENS:
         return "too many words" if parts else "no words"
-    if folded[0] in INDEFINITE:
+    if fold(parts[0]) in INDEFINITE:
         return "a description"  # "a spokesperson", "one official"
-    if len(parts) == 1 and (parts[0][0].islower() or len(parts[0]) == 1):
+    if len(parts) == 1 and (_lower_start(parts[0]) or len(parts[0]) == 1):
         return "a single letter or lowercase word"
-    content = [w for w, f in zip(parts, folded, strict=True) if f not in DETERMINERS]
+    content = [w for w in parts if fold(w) not in DETERMINERS]
     if not content:
         return "no words"
     if " ".join(fold(w) for w in content) in LABELS or all(fold(w) in LABELS for w in content):
         return "a label"
     if all(fold(w) in PRONOUNS and not looks_like_acronym(w) for w in content):  # "WHO" is no pronoun
         return "a pronoun"
-    if not any(w[0].isupper() for w in content):
-        return "a description"  # "health officials": no proper name in it
+    if not any(c.isupper() for w in content for c in w):
+        return "a description"  # "health officials": no proper name in it ("al-Assad" has one)
     if all(fold(w) in GENERIC | TITLES | DETERMINERS for w in content):
         return "a description"  # "Officials", "The spokesman", "Police"
+    if _fragment(content):
+        return "a piece of a sentence"
+    if _SOMEONES.search(stripped):
+        return "a description"
     return None
+
+
+def organisation_like(name: str) -> bool:
+    """A name the parser may type as a person's that is an organisation's: with a word such as
+    "Productions", "Institute", "Shelter", or an abbreviation of three letters or more ("Chinese CDC")."""
+    parts = words(name)
+    return any(fold(w) in ORGANISATION_WORDS for w in parts[1:]) or any(
+        looks_like_acronym(w) and len(w.replace(".", "")) >= 3 for w in parts)
 
 
 def described_group(name: str) -> bool:
