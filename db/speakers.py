@@ -11,6 +11,7 @@ order (a deadlock PostgreSQL may still pick is retried by the caller, see worker
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,100 +32,137 @@ def _insert_alias(session: Session, speaker_id: int, alias: str, normalised: str
     return session.execute(stmt.returning(SpeakerAlias.id)).scalar() is not None
 
 
-def holders(session: Session, keys: Iterable[str]) -> dict[str, int]:
+@dataclass
+class _Row:
+    id: int
+    name: str
+    type: str
+    forename: str | None
+    surname: str | None
+
+
+def _rows_holding(session: Session, keys: Iterable[str]) -> dict[str, _Row]:
     """The speaker holding each of these alias keys, by key (keys nobody holds are left out)."""
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
-    rows = session.execute(select(SpeakerAlias.normalised, SpeakerAlias.speaker_id)
+    columns = (Speaker.id, Speaker.name, Speaker.type, Speaker.forename, Speaker.surname)
+    rows = session.execute(select(SpeakerAlias.normalised, *columns)
+                           .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
                            .where(SpeakerAlias.normalised.in_(wanted)))
-    return {k: speaker_id for k, speaker_id in rows}
+    return {k: _Row(speaker_id, name, kind, forename, surname)
+            for k, speaker_id, name, kind, forename, surname in rows}
 
 
-def _people_named(session: Session, surname: str) -> list[int]:
-    """Up to two persons with a forename and this surname (two means: more than one)."""
-    rows = session.execute(select(Speaker.id).where(Speaker.surname == surname, Speaker.forename.is_not(None))
-                           .order_by(Speaker.id).limit(2))
-    return [speaker_id for (speaker_id,) in rows]
+def holders(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """The id of the speaker holding each of these alias keys, by key."""
+    return {k: row.id for k, row in _rows_holding(session, keys).items()}
 
 
-def _create(session: Session, ref: SpeakerRef) -> int:
-    """A new speaker holding ref's first alias, or the one that took that alias a moment ago."""
-    new_id = session.execute(
-        insert(Speaker).values(name=ref.name, type=ref.type, forename=ref.forename, surname=ref.surname)
-        .returning(Speaker.id)
-    ).scalar_one()
-    written, first = ref.aliases[0]
-    if _insert_alias(session, new_id, written, first):
-        return int(new_id)
-    session.execute(delete(Speaker).where(Speaker.id == new_id))
-    held = holders(session, [first])
-    return held[first]
+class _Resolver:
+    """Finds or creates the speakers of one batch of refs with few queries: what is known of their
+    names and surnames is read once, up front, and kept up to date as rows are made."""
 
+    def __init__(self, session: Session, refs: Sequence[SpeakerRef]):
+        self.session = session
+        keys = [k for ref in refs for k in ref.keys] + [r.surname for r in refs if r.surname and not r.bare]
+        self.known = _rows_holding(session, keys)
+        self.people: dict[str, list[int]] = {}  # surname -> a person with a forename (two: several)
+        surnames = list({r.surname for r in refs if r.surname})
+        if surnames:
+            rows = session.execute(select(Speaker.surname, func.min(Speaker.id), func.count())
+                                   .where(Speaker.surname.in_(surnames), Speaker.forename.is_not(None))
+                                   .group_by(Speaker.surname))
+            for surname, first_id, count in rows:
+                self.people[str(surname)] = [first_id] * min(count, 2)
 
-def _upgrade_placeholder(session: Session, ref: SpeakerRef) -> int | None:
-    """The speaker made for a lone surname ("Trump") while no person of that surname was known
-    becomes this person ("Donald Trump"), if nobody else has that surname yet."""
-    if ref.surname is None or ref.forename is None:
-        return None
-    placeholder = holders(session, [ref.surname]).get(ref.surname)
-    if placeholder is None or _people_named(session, ref.surname):
-        return None
-    result = session.execute(
-        update(Speaker).where(Speaker.id == placeholder, Speaker.forename.is_(None),
-                              Speaker.surname == ref.surname, Speaker.type == "person")
-        .values(forename=ref.forename, name=ref.name)
-    )
-    return placeholder if getattr(result, "rowcount", 0) == 1 else None
+    def _create(self, ref: SpeakerRef) -> _Row:
+        """A new speaker holding ref's first alias, or the one that took that alias a moment ago."""
+        new_id = self.session.execute(
+            insert(Speaker).values(name=ref.name, type=ref.type, forename=ref.forename, surname=ref.surname)
+            .returning(Speaker.id)
+        ).scalar_one()
+        written, first = ref.aliases[0]
+        if _insert_alias(self.session, new_id, written, first):
+            row = _Row(int(new_id), ref.name, ref.type, ref.forename, ref.surname)
+        else:  # another writer made it a moment ago
+            self.session.execute(delete(Speaker).where(Speaker.id == new_id))
+            row = _rows_holding(self.session, [first])[first]
+        self.known[first] = row
+        if row.forename is not None and row.surname is not None:
+            self.people.setdefault(row.surname, []).append(row.id)
+        return row
 
+    def _upgrade_placeholder(self, ref: SpeakerRef) -> _Row | None:
+        """The speaker made for a lone surname ("Trump") while no person of that surname was known
+        becomes this person ("Donald Trump"), if nobody else has that surname yet."""
+        if ref.surname is None or ref.forename is None or self.people.get(ref.surname):
+            return None
+        row = self.known.get(ref.surname)
+        if row is None or row.forename is not None or row.surname != ref.surname or row.type != "person":
+            return None
+        result = self.session.execute(
+            update(Speaker).where(Speaker.id == row.id, Speaker.forename.is_(None)).values(
+                forename=ref.forename, name=ref.name))
+        if getattr(result, "rowcount", 0) != 1:
+            return None  # another writer upgraded it a moment ago
+        row.forename, row.name = ref.forename, ref.name
+        self.people[ref.surname] = [row.id]
+        return row
 
-def _lone_surname(session: Session, ref: SpeakerRef) -> int | None:
-    """A lone surname: the one person of that surname; else the speaker of that bare name (made
-    now if new); none when the bare name belongs to a person but others share the surname."""
-    assert ref.surname is not None
-    people = _people_named(session, ref.surname)
-    if len(people) == 1:
-        return people[0]
-    holder = holders(session, ref.keys).get(ref.keys[0])
-    if holder is not None:
-        forename = session.execute(select(Speaker.forename).where(Speaker.id == holder)).scalar()
-        return holder if forename is None else None
-    return _create(session, ref)
+    def _lone_surname(self, ref: SpeakerRef) -> int | None:
+        """A lone surname: the one person of that surname; else the speaker of that bare name (made
+        now if new); none when the bare name belongs to a person but others share the surname."""
+        people = self.people.get(ref.surname or "", [])
+        if len(people) == 1:
+            return people[0]
+        row = self.known.get(ref.keys[0])
+        if row is not None:
+            return row.id if row.forename is None else None
+        return self._create(ref).id
 
+    def _complete(self, row: _Row, ref: SpeakerRef) -> None:
+        """Give the speaker ref's aliases nobody holds, ref's name if it is fuller than its own, and
+        ref's type if its own is unknown."""
+        for written, alias_key in ref.aliases:
+            if alias_key not in self.known:
+                _insert_alias(self.session, row.id, written, alias_key)
+                self.known[alias_key] = row
+        if len(ref.name) > len(row.name):
+            self.session.execute(update(Speaker).where(Speaker.id == row.id,
+                                                       func.length(Speaker.name) < len(ref.name))
+                                 .values(name=ref.name))
+            row.name = ref.name
+        if ref.type != "unknown" and row.type == "unknown":
+            self.session.execute(update(Speaker).where(Speaker.id == row.id, Speaker.type == "unknown")
+                                 .values(type=ref.type))
+            row.type = ref.type
 
-def _complete(session: Session, speaker_id: int, ref: SpeakerRef, held: dict[str, int]) -> None:
-    """Give the speaker ref's aliases nobody holds, and ref's name if it is fuller than its own."""
-    for written, alias_key in ref.aliases:
-        if alias_key not in held:
-            _insert_alias(session, speaker_id, written, alias_key)
-    session.execute(update(Speaker).where(Speaker.id == speaker_id, func.length(Speaker.name) < len(ref.name))
-                    .values(name=ref.name))
-    if ref.type != "unknown":
-        session.execute(update(Speaker).where(Speaker.id == speaker_id, Speaker.type == "unknown")
-                        .values(type=ref.type))
-
-
-def resolve(session: Session, ref: SpeakerRef) -> int | None:
-    """The id of ref's speaker, found or created (None: an ambiguous lone surname)."""
-    if ref.bare:
-        return _lone_surname(session, ref)
-    held = holders(session, ref.keys)
-    speaker_id = next((held[k] for k in ref.keys if k in held), None)
-    if speaker_id is None:
-        speaker_id = _upgrade_placeholder(session, ref)
-        if speaker_id is None:
-            speaker_id = _create(session, ref)
-            held = holders(session, ref.keys)
-    _complete(session, speaker_id, ref, held)
-    return speaker_id
+    def resolve(self, ref: SpeakerRef) -> int | None:
+        if ref.bare:
+            return self._lone_surname(ref)
+        row = next((self.known[k] for k in ref.keys if k in self.known), None)
+        if row is None:
+            row = self._upgrade_placeholder(ref) or self._create(ref)
+        self._complete(row, ref)
+        return row.id
 
 
 def speaker_ids(session: Session, refs: Sequence[SpeakerRef | None]) -> list[int | None]:
-    """The speaker id of each ref (None for None), found or created in the caller's transaction."""
-    found: dict[SpeakerRef, int | None] = {}
-    for ref in sorted({r for r in refs if r is not None}, key=lambda r: (r.keys, r.name)):
-        found[ref] = resolve(session, ref)
+    """The speaker id of each ref (None for None: no speaker; None too for a lone surname that is
+    ambiguous), found or created in the caller's transaction. Refs are taken in key order, so
+    concurrent writers claim names in the same order."""
+    unique = sorted({r for r in refs if r is not None}, key=lambda r: (r.keys, r.name))
+    if not unique:
+        return [None] * len(refs)
+    resolver = _Resolver(session, unique)
+    found = {ref: resolver.resolve(ref) for ref in unique}
     return [found[r] if r is not None else None for r in refs]
+
+
+def resolve(session: Session, ref: SpeakerRef) -> int | None:
+    """The id of ref's speaker, found or created."""
+    return speaker_ids(session, [ref])[0]
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -275,7 +275,7 @@ def test_a_race_lost_on_the_alias_drops_the_new_row(database: Database) -> None:
     with database.transaction() as s:
         held = resolve(s, ref)
     with database.transaction() as s:
-        assert db_speakers._create(s, ref) == held
+        assert db_speakers._Resolver(s, [])._create(ref).id == held
     with database.transaction() as s:
         assert s.execute(text("SELECT count(*) FROM speakers")).scalar() == 1
 
