@@ -64,6 +64,7 @@ DEFAULTS: tuple[Default, ...] = (
     Default("task_memory", 1024**3, "bytes", "address space one worker process may use (RLIMIT_AS)"),
     Default("tasks_per_process", 500, "count", "tasks a worker process runs before it is replaced; 0: never"),
     Default("search_limit", 20, "count", "hits `worker search` shows when no --limit is given"),
+    Default("speakers_top", 20, "count", "speakers `worker speakers` lists without --top"),
 )
 
 DEFAULTS_BY_NAME = {d.name: d for d in DEFAULTS}

@@ -1,7 +1,7 @@
 """The tables. Their names and columns are an interface: people query them with SQL.
 
 The full-text search index (FTS5 tables and triggers on SQLite, `search_vector` columns and GIN /
-pg_trgm indexes on PostgreSQL) is not modelled here: migration 0006s creates it, db/search.py
+pg_trgm indexes on PostgreSQL) is not modelled here: migration 0006 creates it, db/search.py
 queries and repairs it and keeps Alembic's comparison off it (`is_search_object`)."""
 
 from __future__ import annotations
@@ -104,6 +104,41 @@ class FeedEntry(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Speaker(Base):
+    """Someone (or some body) quoted across articles. ``name`` is the fullest form seen; a person
+    has a ``surname`` key and, unless only a lone surname is known ("Trump"), a ``forename`` key.
+    Rows are found by their aliases (speaker_aliases); worker/speakers decides which is which."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (
+        Index(None, "surname"),
+        Index(None, "forename"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16))  # person | organisation | group | unknown
+    forename: Mapped[str | None] = mapped_column(Text)  # folded: "donald"
+    surname: Mapped[str | None] = mapped_column(Text)  # folded: "trump", "von der leyen"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SpeakerAlias(Base):
+    """A name a speaker goes by, as first written, and its folded form (``normalised``, unique: one
+    speaker per name): "Donald J. Trump" / "donald trump", "CDC" / "cdc"."""
+
+    __tablename__ = "speaker_aliases"
+    __table_args__ = (
+        UniqueConstraint("normalised"),
+        Index(None, "speaker_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(Text)
+    normalised: Mapped[str] = mapped_column(Text)
+
+
 def _envelope(context: Any) -> list[list[int]]:
     """A statement row written without its pieces has one: its envelope."""
     row = context.get_current_parameters()
@@ -118,6 +153,7 @@ class Statement(Base):
     __table_args__ = (
         Index(None, "speaker"),
         Index(None, "article_id"),
+        Index(None, "speaker_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -135,6 +171,8 @@ class Statement(Base):
     speaker_end: Mapped[int | None] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     parser_version: Mapped[str] = mapped_column(String(64))
+    # The speaker row; None for a speaker that is a label, a pronoun or a description (see worker/speakers).
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
 
 
 class PageJob(Base):

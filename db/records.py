@@ -12,6 +12,38 @@ def content_hash(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class SpeakerRef:
+    """Who a statement is by, as worker/speakers decided from its article; db/speakers.py finds or
+    creates the speaker row by it.
+
+    ``aliases`` are (as written, key) pairs, the most telling first: the speaker is the one holding
+    any of the keys, and gets the others. ``name`` is the fullest form the article has (a stored
+    speaker takes it when it is longer than its own). A person has a ``surname`` key, and a
+    ``forename`` unless ``bare``: a lone surname ("Trump"), which joins the one person of that
+    surname known, else stays a speaker of its own (or none, when that name is a known person's)."""
+
+    name: str
+    type: str  # person | organisation | group | unknown
+    aliases: tuple[tuple[str, str], ...]
+    forename: str | None = None
+    surname: str | None = None
+    bare: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for _, k in self.aliases)
+
+
+@dataclass(frozen=True)
+class SpeakerQuery:
+    """What `--speaker NAME` looks for: speakers holding one of these alias ``keys`` and, for a
+    one-word name, persons with that forename or surname (``word``)."""
+
+    keys: tuple[str, ...]
+    word: str | None = None
+
+
+@dataclass(frozen=True)
 class StatementRecord:
     """One attribution found in an article's text: ``speaker`` said ``content``.
 
@@ -33,6 +65,7 @@ class StatementRecord:
     kind: str  # direct | indirect | mixed
     confidence: float
     content_spans: tuple[tuple[int, int], ...] = ()
+    speaker_ref: SpeakerRef | None = None  # None: no speaker row (a label, a pronoun, a description)
 
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:

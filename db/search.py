@@ -4,7 +4,7 @@ The index is the database's own: on SQLite the FTS5 tables `articles_fts` and `s
 (external content: they index the rows of `articles` and `statements` without a copy of the text),
 kept in step by triggers; on PostgreSQL the generated tsvector columns `articles.search_vector` and
 `statements.search_vector` with GIN indexes, and a pg_trgm index on `lower(statements.speaker)` for
-speaker filters. Migration 0006s creates them; every writer (ingest, reparse, deletes) keeps them
+speaker filters. Migration 0006 creates them; every writer (ingest, reparse, deletes) keeps them
 in step in its own transaction with no code of ours; `rebuild_search_index` (`worker db reindex`)
 rebuilds them and puts back any that a later table rebuild dropped.
 
@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from db.articles import published_since
 from db.models import Article, Feed, FeedEntry, Statement
-from db.statements import speaker_matches
+from db.records import SpeakerQuery
+from db.speakers import speaker_matches
 
 # --- what is searched for -----------------------------------------------------------------------
 
@@ -86,7 +87,7 @@ def fts5_expression(query: SearchQuery) -> str:
 
 
 # SQLite statements that put back the search tables and triggers when missing (a later migration
-# that rebuilds `articles` or `statements` drops their triggers). Migration 0006s holds the same.
+# that rebuilds `articles` or `statements` drops their triggers). Migration 0006 holds the same.
 SQLITE_OBJECTS = (
     "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='id', "
     f"tokenize='{TOKENIZE}')",
@@ -321,13 +322,13 @@ def search_statements(
     session: Session,
     query: SearchQuery,
     *,
-    speaker: str | None = None,
+    speaker: SpeakerQuery | None = None,
     since: datetime | None = None,
     feed_url: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Statements whose content matches the query, best first, with their article's url, title,
-    date and first feed, and a snippet; `speaker` keeps those whose speaker's name contains it."""
+    date and first feed, and a snippet; `speaker` keeps those of that speaker (any of its names)."""
     if _dialect(session) == "sqlite":
         match = fts5_expression(query)
         fts = table("statements_fts", literal_column("rowid"))
@@ -345,7 +346,7 @@ def search_statements(
             Statement.id, func.ts_rank(vector, tsquery, literal_column("1")).label("score")
         ).where(vector.op("@@")(tsquery))
     ranked = ranked.join(Article, Article.id == Statement.article_id)
-    if speaker:
+    if speaker is not None:
         ranked = ranked.where(speaker_matches(speaker))
     hits = [
         (int(i), float(s))

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.articles import published_since
 from db.models import Article, Statement
-from db.records import StatementRecord
+from db.records import SpeakerQuery, StatementRecord
+from db.speakers import speaker_ids, speaker_matches
 
 STATEMENT_COLUMNS = (
     "id", "article_id", "speaker", "speaker_type", "role", "cue", "content", "kind", "content_start",
     "content_end", "content_spans", "speaker_start", "speaker_end", "confidence", "parser_version",
+    "speaker_id",
 )
 ARTICLE_FIELDS = ("url", "title", "published_at")
 
@@ -60,12 +62,14 @@ def write_statements(session: Session, article_id: int, text: str, statements: S
         return 0
     if version is None:
         raise ValueError("statements need the parser version that found them")
+    speakers = speaker_ids(session, [s.speaker_ref for s in statements])
     session.execute(insert(Statement), [
         {"article_id": article_id, "speaker": s.speaker, "speaker_type": s.speaker_type, "role": s.role,
          "cue": s.cue, "content": s.content, "kind": s.kind, "content_start": s.content_start,
          "content_end": s.content_end, "content_spans": s.spans, "speaker_start": s.speaker_start,
-         "speaker_end": s.speaker_end, "confidence": s.confidence, "parser_version": version}
-        for s in statements
+         "speaker_end": s.speaker_end, "confidence": s.confidence, "parser_version": version,
+         "speaker_id": speaker_id}
+        for s, speaker_id in zip(statements, speakers, strict=True)
     ])
     return len(statements)
 
@@ -108,21 +112,14 @@ def replace_if_unchanged(session: Session, stored: StoredText, statements: Seque
     return True
 
 
-def speaker_matches(speaker: str) -> ColumnElement[bool]:
-    """Case-insensitive match on any part of the name (SQLite's lower() is made Unicode-aware in
-    db/engine.py); LIKE wildcards in the name are taken literally."""
-    needle = speaker.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(Statement.speaker).like(f"%{needle}%", escape="\\")
-
-
-def list_statements(session: Session, *, speaker: str | None = None, article_id: int | None = None,
+def list_statements(session: Session, *, speaker: SpeakerQuery | None = None, article_id: int | None = None,
                     article_url: str | None = None, since: datetime | None = None,
                     limit: int | None = None) -> list[dict[str, Any]]:
     """Statements with their article's url, title and published_at, as plain dicts: newest articles
-    first, then in text order."""
+    first, then in text order. `speaker`: only those of the speakers it finds (see speaker_matches)."""
     query = select(Statement, Article.url, Article.title, Article.published_at).join(
         Article, Article.id == Statement.article_id)
-    if speaker:
+    if speaker is not None:
         query = query.where(speaker_matches(speaker))
     if article_id is not None:
         query = query.where(Statement.article_id == article_id)

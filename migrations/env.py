@@ -31,7 +31,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
-        # The search index (migration 0006s) lives outside the models.
+        # The search index (migration 0006) lives outside the models.
         include_name=lambda name, type_, parents: not is_search_object(name, type_, parents),
     )
     with context.begin_transaction():

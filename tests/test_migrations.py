@@ -14,7 +14,7 @@ from db.search import is_search_object
 
 def test_migrations_match_the_models(database: Database) -> None:
     with database.engine.connect() as conn:
-        # The search index (migration 0006s) lives outside the models.
+        # The search index (migration 0006) lives outside the models.
         opts = {"include_name": lambda name, type_, parents: not is_search_object(name, type_, parents)}
         assert compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata) == []
     assert current_revision(database.engine) == head_revision()

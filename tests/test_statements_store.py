@@ -21,12 +21,13 @@ from db.statements import StoredText, list_statements, replace_if_unchanged, tex
 from db.types import UTCDateTime
 from worker.pipeline import statements as pipeline_statements
 from worker.pipeline.statements import reparse, with_statements
+from worker.speakers import speaker_query, speaker_ref
 from worker.statements import PARSER_VERSION, parse_statements
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 JANE = "“We will win,” Jane Doe said."
 JOHN = "“Taxes will fall,” John Smith said."
-STATEMENT_FIELDS = [f.name for f in dataclasses.fields(StatementRecord)]
+STATEMENT_FIELDS = [f.name for f in dataclasses.fields(StatementRecord) if f.name != "speaker_ref"]
 
 
 def article(url: str, body: str, *, source: str = "page", published: datetime = T0) -> ArticleRecord:
@@ -86,8 +87,10 @@ def test_the_schema_has_the_statements_table_and_indexes(database: Database) -> 
     indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("statements")}
     assert indexes["ix_statements_speaker"] == ["speaker"]
     assert indexes["ix_statements_article_id"] == ["article_id"]
-    (fk,) = inspector.get_foreign_keys("statements")
-    assert fk["referred_table"] == "articles" and fk["options"].get("ondelete") == "CASCADE"
+    fks = {fk["referred_table"]: fk for fk in inspector.get_foreign_keys("statements")}
+    assert set(fks) == {"articles", "speakers"}
+    assert fks["articles"]["options"].get("ondelete") == "CASCADE"
+    assert fks["speakers"]["options"].get("ondelete") == "SET NULL"
     assert {c["name"]: c["nullable"] for c in inspector.get_columns("articles")}["statements_version"]
 
 
@@ -260,21 +263,25 @@ def test_reparse_survives_a_parser_failure(database: Database, monkeypatch: pyte
     assert stored(database) == before and version_of(database, article_id) == "quotes-0"
 
 
-def test_speaker_search_is_case_insensitive_on_any_part_and_unicode(database: Database) -> None:
+def test_speaker_search_matches_any_alias_in_any_case_and_unicode(database: Database) -> None:
     feed = new_feed(database)
     body = "„Es bleibt dabei“, sagte Maroš Šefčovič. " + JANE
     cs = body.index("„")
     sefcovic = StatementRecord(speaker="Maroš Šefčovič", speaker_type="person", role=None,
                                speaker_start=body.index("Maroš"), speaker_end=body.index("."), cue="sagte",
                                content=body[cs:body.index(",")], content_start=cs,
-                               content_end=body.index(","), kind="direct", confidence=0.8)
+                               content_end=body.index(","), kind="direct", confidence=0.8,
+                               speaker_ref=speaker_ref("Maroš Šefčovič", "person"))
     rec = article("https://x.test/a", body)
     rec = dataclasses.replace(rec, statements=(sefcovic, *rec.statements))
     store_one(database, feed, rec)
     with database.transaction() as s:
-        assert {r["speaker"] for r in list_statements(s, speaker="ŠEFČ")} == {"Maroš Šefčovič"}
-        assert {r["speaker"] for r in list_statements(s, speaker="šefčovič")} == {"Maroš Šefčovič"}
-        assert list_statements(s, speaker="%") == []  # wildcards are literal
-        jane = list_statements(s, speaker="DOE")
+        for name in ("ŠEFČOVIČ", "šefčovič", "maros sefcovic", "Commissioner Maroš Šefčovič", "MAROŠ"):
+            query = speaker_query(name)
+            assert query is not None
+            assert {r["speaker"] for r in list_statements(s, speaker=query)} == {"Maroš Šefčovič"}, name
+        assert list_statements(s, speaker=speaker_query("ŠEFČ")) == []  # a whole name, not a piece of one
+        assert list_statements(s, speaker=speaker_query("%")) == []  # wildcards are no wildcards
+        jane = list_statements(s, speaker=speaker_query("DOE"))
     assert jane and {r["speaker"] for r in jane} == {s.speaker for s in parse_statements(JANE)}
     assert jane[0]["url"] == "https://x.test/a" and jane[0]["published_at"] == T0

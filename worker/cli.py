@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from config.defaults import VERSION
 from db.engine import DatabaseError
 from db.faults import DatabaseUnavailable, unavailable
-from worker import commands, daemon_commands, search_commands, statement_commands
+from worker import commands, daemon_commands, search_commands, speaker_commands, statement_commands
 from worker.settings import ConfigError, parse_duration
 
 EXIT_USAGE = 2
@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=statement_commands.reparse)
 
     sts = sub.add_parser("statements", help="list stored statements with their articles")
-    sts.add_argument("--speaker", metavar="NAME", help="speakers whose name contains NAME (any case)")
+    sts.add_argument("--speaker", metavar="NAME",
+                     help="statements by the speaker going by NAME: any of their names, in any case, with "
+                     "or without titles (\"President Trump\"); one word also matches a forename or surname")
     sts.add_argument("--article", metavar="ID_OR_URL", help="one article, by id or URL")
     sts.add_argument("--since", type=commands.parse_since, metavar="DATE",
                      help="articles published (or stored) on or after this date, e.g. 2026-01-31 or 7d"
@@ -150,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help='words (all must occur), "a phrase", a OR b, -excluded, prefix*')
     sch.add_argument("--statements", action="store_true", help="search what was said, not articles")
     sch.add_argument("--speaker", metavar="NAME",
-                     help="statements by speakers whose name contains NAME, any case (implies --statements)")
+                     help="statements by this speaker, under any of its names (implies --statements)")
     sch.add_argument("--feed", metavar="URL_OR_PATH", help="only articles of this feed")
     sch.add_argument("--since", type=commands.parse_since, metavar="DATE",
                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
@@ -161,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--jsonl", action="store_true", help="print one JSON object per hit and line")
     out.add_argument("--csv", action="store_true", help="print CSV with a header line")
     sch.set_defaults(func=search_commands.search)
+    spk = sub.add_parser("speakers", help="who is quoted most: speakers by their statements")
+    spk.add_argument("--top", type=_positive, default=None, metavar="N",
+                     help="the N speakers quoted most (default: the speakers_top setting)")
+    spk.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                     help="count statements of articles published (or stored) on or after this date, "
+                     "e.g. 2026-01-31 or 7d" + SINCE_ALL)
+    spk.add_argument("--json", action="store_true",
+                     help="print a JSON array: id, name, type, statements, articles, aliases, last_published")
+    spk.set_defaults(func=speaker_commands.speakers)
 
     dbp = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION")

@@ -29,6 +29,7 @@ from worker.commands import UsageError, open_database, settings_of
 from worker.locations import BadLocation, feed_location
 from worker.output import to_json
 from worker.settings import redact_url
+from worker.speaker_commands import query_for
 
 MAX_TERMS = 32  # words and phrases in one query
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
@@ -127,7 +128,7 @@ def _write(rows: list[dict[str, Any]], args: argparse.Namespace, statements: boo
 
 def search(args: argparse.Namespace) -> int:
     query = parse_query(args.query)
-    speaker = _clean(args.speaker) if args.speaker is not None else None
+    speaker = query_for(_clean(args.speaker)) if args.speaker is not None else None
     try:
         feed_url = feed_location(_clean(args.feed)) if args.feed else None
     except BadLocation as exc:

@@ -61,6 +61,7 @@ class Settings:
     task_memory: int
     tasks_per_process: int
     search_limit: int
+    speakers_top: int
 
     def redacted_database_url(self) -> str:
         return redact_url(self.database_url)
@@ -229,7 +230,7 @@ _PARSERS = {
     "url": parse_database_url,
 }
 
-_MINIMUM_ONE = {"concurrency", "per_host_concurrency", "min_article_chars", "search_limit"}
+_MINIMUM_ONE = {"concurrency", "per_host_concurrency", "min_article_chars", "search_limit", "speakers_top"}
 _POSITIVE = {"fetch_timeout", "connect_timeout", "default_interval", "min_interval", "max_interval", "tick",
              "lease", "task_timeout"}
 

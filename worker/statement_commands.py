@@ -22,6 +22,7 @@ from worker.output import table, to_json
 from worker.parse.urls import normalize_url
 from worker.pipeline.statements import reparse as reparse_articles
 from worker.pool import CpuPool
+from worker.speaker_commands import query_for
 from worker.statements import parse_statements
 from worker.statements.languages import parses
 
@@ -155,10 +156,11 @@ def _csv_cell(column: str, value: Any) -> Any:
 
 def statements(args: argparse.Namespace) -> int:
     article_id, article_url = _article_filter(args.article)
+    query_for(args.speaker)  # a bad name is a usage error before the database is opened
     db = _open(_settings(args), reading=True)
     try:
         with db.read() as session:
-            rows = list_statements(session, speaker=args.speaker, article_id=article_id,
+            rows = list_statements(session, speaker=query_for(args.speaker), article_id=article_id,
                                    article_url=article_url, since=args.since, limit=args.limit)
     finally:
         db.close()

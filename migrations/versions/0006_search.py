@@ -1,6 +1,6 @@
 """full-text search: FTS5 tables and triggers on SQLite; tsvector columns, GIN and pg_trgm on PostgreSQL
 
-Revision ID: 0006s
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 01:30:00.000000
 
@@ -17,7 +17,7 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006s"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -11,6 +11,7 @@ from db.database import Database
 from db.records import ArticleRecord, StatementRecord
 from db.statements import StoredText, offsets_problem, replace_if_unchanged, texts_to_reparse
 from worker.pool import CpuPool, TaskFailed
+from worker.speakers import article_speakers
 from worker.statements import PARSER_VERSION, Statement, parse_statements
 from worker.statements.languages import parses
 
@@ -19,7 +20,7 @@ log = logging.getLogger("worker.statements")
 REPARSE_BATCH = 100  # articles read, parsed and written per transaction
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(StatementRecord))
+_FIELDS = tuple(f.name for f in dataclasses.fields(StatementRecord) if f.name != "speaker_ref")
 
 
 def to_record(statement: Statement) -> StatementRecord:
@@ -51,7 +52,13 @@ def statement_records(text: str,
             log.warning("dropped a statement: %s", problem)
             continue
         records.append(record)
-    return tuple(records), PARSER_VERSION
+    return with_speakers(text, records), PARSER_VERSION
+
+
+def with_speakers(text: str, records: list[StatementRecord]) -> tuple[StatementRecord, ...]:
+    """The records with the speaker each is by, as worker/speakers decides from the article."""
+    refs = article_speakers([(r.speaker, r.speaker_type) for r in records], text)
+    return tuple(dataclasses.replace(r, speaker_ref=ref) for r, ref in zip(records, refs, strict=True))
 
 
 def with_statements(record: ArticleRecord) -> ArticleRecord:
