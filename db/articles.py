@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from db.feeds import in_category
 from db.models import Article, Feed, FeedEntry
 
 ARTICLE_COLUMNS = (
@@ -23,13 +24,16 @@ def published_since(since: datetime) -> ColumnElement[bool]:
 
 
 def list_articles(session: Session, *, feed_url: str | None = None, since: datetime | None = None,
-                  limit: int | None = None) -> list[dict[str, Any]]:
+                  limit: int | None = None, category: str | None = None) -> list[dict[str, Any]]:
     """Articles, newest first (by publication date, else by when stored), as plain dicts."""
     query = select(Article)
     if feed_url is not None:
         query = query.where(
             Article.id.in_(select(FeedEntry.article_id).join(Feed).where(Feed.url == feed_url))
         )
+    if category is not None:  # from a feed in this category (or below it)
+        query = query.where(Article.id.in_(
+            select(FeedEntry.article_id).join(Feed).where(in_category(session, category))))
     if since is not None:
         query = query.where(published_since(since))
     query = query.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
@@ -38,7 +42,10 @@ def list_articles(session: Session, *, feed_url: str | None = None, since: datet
     return [{c: getattr(a, c) for c in ARTICLE_COLUMNS} for a in session.scalars(query)]
 
 
-def feed_rows(session: Session) -> list[dict[str, Any]]:
-    """Every feed with its state, as plain dicts, oldest first."""
+def feed_rows(session: Session, *, category: str | None = None) -> list[dict[str, Any]]:
+    """Every feed (in this category or below it) with its state, as plain dicts, oldest first."""
     columns = [c.name for c in Feed.__table__.columns]
-    return [{c: getattr(f, c) for c in columns} for f in session.scalars(select(Feed).order_by(Feed.id))]
+    query = select(Feed).order_by(Feed.id)
+    if category is not None:
+        query = query.where(in_category(session, category))
+    return [{c: getattr(f, c) for c in columns} for f in session.scalars(query)]

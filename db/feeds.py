@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Article, Feed, FeedEntry
+from db.models import Article, Feed, FeedEntry, PageJob
 from db.queue import claimable
 from db.records import FeedState
 
@@ -17,25 +18,124 @@ def get_feed(session: Session, url: str) -> Feed | None:
     return session.scalars(select(Feed).where(Feed.url == url)).first()
 
 
+def find_feed(session: Session, key: int | str) -> Feed | None:
+    """A feed by its id (an int) or its stored URL (a str)."""
+    if isinstance(key, int):
+        return session.get(Feed, key)
+    return get_feed(session, key)
+
+
 def add_feed(session: Session, url: str, *, title: str | None = None, site_url: str | None = None,
-             interval_seconds: int | None = None) -> tuple[Feed, bool]:
-    """The feed with this URL, added if new; returns (feed, added)."""
+             interval_seconds: int | None = None, category: str | None = None) -> tuple[Feed, bool]:
+    """The feed with this URL, added if new; returns (feed, added). A feed already stored gets
+    what it lacks (title, category) and the interval if one is given."""
     feed = get_feed(session, url)
     if feed is not None:
         if title and not feed.title:
             feed.title = title
+        if category and not feed.category:
+            feed.category = category
         if interval_seconds is not None:
             feed.interval_seconds = interval_seconds
         return feed, False
     feed = Feed(url=url, title=title, site_url=site_url, interval_seconds=interval_seconds,
-                enabled=True, error_count=0)
+                category=category, enabled=True, error_count=0)
     session.add(feed)
     session.flush()
     return feed, True
 
 
+EDITABLE = ("title", "interval_seconds", "category")
+
+
+def edit_feed(session: Session, feed: Feed, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set the given columns among EDITABLE (None clears one); returns {column: (old, new)} of
+    those that changed."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    for column, new in values.items():
+        if column not in EDITABLE:
+            raise ValueError(f"{column} cannot be edited")
+        old = getattr(feed, column)
+        if old != new:
+            setattr(feed, column, new)
+            changed[column] = (old, new)
+    session.flush()
+    return changed
+
+
+def set_enabled(session: Session, feed: Feed, enabled: bool, *, reason: str | None = None) -> bool:
+    """Enable or disable a feed; False when it already was. An enabled feed is due at once and
+    its disabled_reason goes; a disabled one keeps ``reason``."""
+    if feed.enabled == enabled:
+        return False
+    feed.enabled = enabled
+    feed.disabled_reason = None if enabled else reason
+    if enabled:
+        feed.next_check_at = None
+        feed.next_check_reason = "enabled by hand"
+    session.flush()
+    return True
+
+
 def remove_feed(session: Session, url: str) -> bool:
     return session.execute(delete(Feed).where(Feed.url == url)).rowcount > 0  # type: ignore[attr-defined]
+
+
+def delete_feed(session: Session, feed: Feed) -> None:
+    """Remove a feed (its articles stay; its entries go, its queued pages lose their feed)."""
+    session.delete(feed)
+    session.flush()
+
+
+def categories_matching(session: Session, category: str) -> list[str]:
+    """Stored categories equal to ``category`` or below it ("News" takes "News/Europe"), in any case.
+
+    Compared here rather than in SQL: SQLite's lower() leaves non-ASCII letters as they are."""
+    wanted = category.casefold()
+    names = session.scalars(select(Feed.category).where(Feed.category.is_not(None)).distinct())
+    return sorted(n for n in names if n and (n.casefold() == wanted or n.casefold().startswith(wanted + "/")))
+
+
+def in_category(session: Session, category: str) -> ColumnElement[bool]:
+    """The condition on feeds for `--category`."""
+    return Feed.category.in_(categories_matching(session, category))
+
+
+def category_feeds(session: Session, category: str) -> list[tuple[str, bool]]:
+    """(url, enabled) of the feeds in this category or below it, oldest first."""
+    query = select(Feed.url, Feed.enabled).where(in_category(session, category)).order_by(Feed.id)
+    return [(url, bool(enabled)) for url, enabled in session.execute(query)]
+
+
+def feed_activity(session: Session) -> dict[int, dict[str, Any]]:
+    """Per feed id: articles stored (linked by its entries), when the last new one came, pages
+    queued and pages failed. Feeds with none of these are left out."""
+    out: dict[int, dict[str, Any]] = {}
+
+    def row(feed_id: int) -> dict[str, Any]:
+        return out.setdefault(feed_id, {"articles": 0, "last_new_article_at": None, "pages_queued": 0,
+                                        "pages_failed": 0})
+
+    entries = (select(FeedEntry.feed_id, func.count(FeedEntry.article_id.distinct()),
+                      func.max(FeedEntry.first_seen_at)).group_by(FeedEntry.feed_id))
+    for feed_id, count, last in session.execute(entries):
+        row(feed_id).update(articles=int(count), last_new_article_at=last)
+    pages = (select(PageJob.feed_id, PageJob.state, func.count())
+             .where(PageJob.feed_id.is_not(None), PageJob.state.in_(["pending", "failed"]))
+             .group_by(PageJob.feed_id, PageJob.state))
+    for page_feed, state, count in session.execute(pages):
+        row(page_feed or 0)["pages_queued" if state == "pending" else "pages_failed"] = int(count)
+    return out
+
+
+def totals(session: Session) -> dict[str, int]:
+    """Counts over the whole database, for `worker status`."""
+    feeds = session.execute(select(func.count(), func.count().filter(Feed.enabled.is_(True)),
+                                   func.count().filter(Feed.error_count > 0)).select_from(Feed)).one()
+    pages = dict(session.execute(select(PageJob.state, func.count()).group_by(PageJob.state)).all())
+    return {"feeds": int(feeds[0]), "feeds_enabled": int(feeds[1]), "feeds_failing": int(feeds[2]),
+            "articles": int(session.scalar(select(func.count()).select_from(Article)) or 0),
+            "pages_queued": int(pages.get("pending", 0)), "pages_failed": int(pages.get("failed", 0))}
 
 
 def list_feeds(session: Session) -> Sequence[Feed]:

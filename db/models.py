@@ -63,6 +63,8 @@ class Feed(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     lease_owner: Mapped[str | None] = mapped_column(String(64))  # the worker polling it right now
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A path such as "News/Europe" (nested OPML outlines); `--category News` takes it and its subfolders.
+    category: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class Article(Base):

@@ -198,7 +198,7 @@ def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord]
             feed.etag = poll.etag
         if poll.last_modified is not None or poll.status == "ok":
             feed.last_modified = poll.last_modified
-    if poll.title:
+    if poll.title and not feed.title:  # a title given by hand (or by OPML) is kept
         feed.title = poll.title
     if poll.site_url:
         feed.site_url = poll.site_url

@@ -115,7 +115,7 @@ def test_daemon_polls_on_schedule_repolls_conditionally_and_stops_on_sigterm(
     feed = site(http_server, 1, 2)[0]
     port = free_port()
     env = env_for(db, WORKER_METRICS_ADDR=f"127.0.0.1:{port}", WORKER_LOG_FORMAT="json")
-    assert cli(env, "feeds", "add", feed).returncode == 0
+    assert cli(env, "feeds", "add", feed, "--no-check").returncode == 0
     proc = start(env, tmp_path)
     try:
         wait_for(lambda: scalar(db, "SELECT count(*) FROM page_jobs WHERE state = 'fetched'") == 2)
@@ -149,7 +149,7 @@ def test_daemon_polls_on_schedule_repolls_conditionally_and_stops_on_sigterm(
 def test_sigterm_lets_in_flight_pages_finish(http_server: LocalServer, db: str, tmp_path: Path) -> None:
     feed = site(http_server, 1, 3, delay=1.5)[0]
     env = env_for(db)
-    cli(env, "feeds", "add", feed)
+    cli(env, "feeds", "add", feed, "--no-check")
     proc = start(env, tmp_path)
     wait_for(lambda: any(r.path.startswith("/p/") for r in http_server.requests))
     proc.send_signal(signal.SIGTERM)
@@ -166,7 +166,7 @@ def test_several_workers_share_the_work_on_postgresql(http_server: LocalServer, 
     assert cli(env, "db", "upgrade").returncode == 0
     feeds = site(http_server, 12, 4, delay=0.2)
     for url in feeds:
-        cli(env, "feeds", "add", url)
+        cli(env, "feeds", "add", url, "--no-check")
     procs = [start(env, tmp_path, f"w{i}") for i in range(3)]
     try:
         wait_for(lambda: scalar(db_url, "SELECT count(*) FROM page_jobs WHERE state = 'fetched'") == 48, 90)
@@ -190,7 +190,7 @@ def test_sigkill_mid_run_loses_nothing_and_doubles_nothing(http_server: LocalSer
     feeds = site(http_server, 4, 5, delay=0.3)
     env = env_for(db, WORKER_LEASE="2s", WORKER_CONCURRENCY="2")
     for url in feeds:
-        cli(env, "feeds", "add", url)
+        cli(env, "feeds", "add", url, "--no-check")
     proc = start(env, tmp_path)
     wait_for(lambda: scalar(db, "SELECT count(*) FROM page_jobs WHERE state = 'fetched'") >= 3)
     proc.send_signal(signal.SIGKILL)
@@ -219,7 +219,7 @@ def test_sqlite_daemon_and_one_off_runs_side_by_side(http_server: LocalServer, t
     feeds = site(http_server, 6, 4, delay=0.05)
     env = env_for(db_url, WORKER_CONCURRENCY="2")
     for url in feeds[:3]:
-        cli(env, "feeds", "add", url)
+        cli(env, "feeds", "add", url, "--no-check")
     proc = start(env, tmp_path)
     try:
         runs = [subprocess.Popen([WORKER, "ingest", "--json", "--feed", url], env=env, stdout=subprocess.PIPE,
@@ -239,7 +239,7 @@ def test_a_repeated_sigterm_is_one_stop_request_but_a_later_one_exits_at_once(
         http_server: LocalServer, db: str, tmp_path: Path) -> None:
     feed = site(http_server, 1, 2, delay=4)[0]
     env = env_for(db, WORKER_SHUTDOWN_GRACE="20s")
-    cli(env, "feeds", "add", feed)
+    cli(env, "feeds", "add", feed, "--no-check")
     proc = start(env, tmp_path, "twice")
     wait_for(lambda: any(r.path.startswith("/p/") for r in http_server.requests))
     proc.send_signal(signal.SIGTERM)
@@ -285,7 +285,7 @@ def test_sigterm_with_a_busy_pool_exits_within_the_grace_and_leaves_no_process(
     for i in range(4):
         http_server.add(f"/p/0/{i}", HEAVY, headers={"Content-Type": "text/html"})
     env = env_for(db, WORKER_PROCESSES="2", WORKER_TASK_TIMEOUT="120", WORKER_SHUTDOWN_GRACE="1")
-    cli(env, "feeds", "add", feed)
+    cli(env, "feeds", "add", feed, "--no-check")
     log = open(tmp_path / "run.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([WORKER, "-v", "run"], env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

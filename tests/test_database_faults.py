@@ -74,7 +74,7 @@ def test_postgresql_gone_mid_run_exits_3_and_a_rerun_completes(
     env = env_for(throwaway_postgres, WORKER_PROCESSES="1", WORKER_CONCURRENCY="4")
     assert cli(env, "db", "upgrade").returncode == 0
     for url in feeds:
-        assert cli(env, "feeds", "add", url).returncode == 0
+        assert cli(env, "feeds", "add", url, "--no-check").returncode == 0
     name = make_url(throwaway_postgres).database
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     proc = subprocess.Popen([WORKER, "ingest"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -128,7 +128,7 @@ def test_sqlite_locked_mid_run_is_waited_out_or_exits_3(http_server: LocalServer
     path = tmp_path / "news.db"
     env = env_for(f"sqlite:///{path}", WORKER_PROCESSES="1", WORKER_CONCURRENCY="4",
                   WORKER_SQLITE_BUSY_TIMEOUT="3")
-    assert cli(env, "feeds", "add", feeds[0]).returncode == 0
+    assert cli(env, "feeds", "add", feeds[0], "--no-check").returncode == 0
     proc = subprocess.Popen([WORKER, "ingest"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started = threading.Event()
     try:
@@ -161,7 +161,7 @@ def test_the_daemon_rides_out_a_database_outage_and_finishes_the_work(
     env = env_for(throwaway_postgres, WORKER_PROCESSES="1", WORKER_CONCURRENCY="4", WORKER_TICK="0.3")
     assert cli(env, "db", "upgrade").returncode == 0
     for url in feeds:
-        assert cli(env, "feeds", "add", url).returncode == 0
+        assert cli(env, "feeds", "add", url, "--no-check").returncode == 0
     name = make_url(throwaway_postgres).database
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     log = tmp_path / "run.log"
@@ -202,7 +202,7 @@ def test_commands_that_write_exit_3_while_sqlite_stays_locked(http_server: Local
     feed = site(http_server, 1, 1)[0]
     path = tmp_path / "news.db"
     env = env_for(f"sqlite:///{path}", WORKER_PROCESSES="0", WORKER_SQLITE_BUSY_TIMEOUT="1")
-    assert cli(env, "feeds", "add", feed).returncode == 0
+    assert cli(env, "feeds", "add", feed, "--no-check").returncode == 0
     started = threading.Event()
     locker = threading.Thread(target=hold_write_lock, args=(path, 6.0, started))
     locker.start()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.parse.opml import OpmlFeed, parse_opml, render_opml
+from worker.parse.opml import OpmlFeed, clean_category, parse_opml, render_opml
 from worker.parse.urls import is_http_url
 
 SEEDS = Path(__file__).parent.parent / "seeds" / "feeds.opml"
@@ -32,8 +32,8 @@ NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_parse_nested_filters_and_dedupes() -> None:
     assert parse_opml(NESTED) == [
-        OpmlFeed("https://deep.example.com/feed", "Deep Feed", "https://deep.example.com/"),
-        OpmlFeed("http://text.example.com/rss", "Text only", None),
+        OpmlFeed("https://deep.example.com/feed", "Deep Feed", "https://deep.example.com/", "News/Deeper"),
+        OpmlFeed("http://text.example.com/rss", "Text only", None, "News"),
         OpmlFeed("https://both.example.com/atom", "Title attr", None),
         OpmlFeed("https://lower.example.com/rss", "lower-case attrs", None),
     ]
@@ -106,3 +106,66 @@ def test_seed_list_parses() -> None:
     assert all(is_http_url(f.url) and f.url.startswith("https://") for f in feeds)
     assert all(f.title and f.site_url for f in feeds)
     assert len({f.url for f in feeds}) == len(feeds)
+
+
+# --- categories ---------------------------------------------------------------------------------
+
+CATEGORIES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>reader export</title></head><body>
+  <outline text="World" title="World news">
+    <outline text="Europe">
+      <outline type="rss" text="Euro" xmlUrl="https://euro.example/rss"/>
+    </outline>
+    <outline type="rss" text="Globe" xmlUrl="https://globe.example/rss" category="/Ignored/Here"/>
+  </outline>
+  <outline type="rss" text="Tech" xmlUrl="https://tech.example/rss" category="/Tech/Gadgets, Science,/x"/>
+  <outline type="rss" text="Plain" xmlUrl="https://plain.example/rss" category=""/>
+  <outline type="rss" text="Parent feed" xmlUrl="https://parent.example/rss">
+    <outline type="rss" text="Child" xmlUrl="https://child.example/rss"/>
+  </outline>
+  <outline text="  Spaced   out / folder ">
+    <outline type="rss" text="S" xmlUrl="https://s.example/rss"/>
+  </outline>
+</body></opml>"""
+
+
+def test_categories_from_nesting_and_attributes() -> None:
+    """Nesting gives the folder path (a folder's title before its text); a top-level feed takes the
+    first path of its category attribute; a feed nested in a feed is not in a folder."""
+    assert [(f.url, f.category) for f in parse_opml(CATEGORIES)] == [
+        ("https://euro.example/rss", "World news/Europe"),
+        ("https://globe.example/rss", "World news"),
+        ("https://tech.example/rss", "Tech/Gadgets"),
+        ("https://plain.example/rss", None),
+        ("https://parent.example/rss", None),
+        ("https://child.example/rss", None),
+        ("https://s.example/rss", "Spaced out/folder"),
+    ]
+
+
+def test_nested_categories_round_trip() -> None:
+    feeds = [
+        OpmlFeed("https://a.example/rss", "A", None, "World/Europe/East"),
+        OpmlFeed("https://b.example/rss", "B", "https://b.example/", "World/Europe"),
+        OpmlFeed("https://c.example/rss", "C", None, "World"),
+        OpmlFeed("https://d.example/rss", None, None),
+        OpmlFeed("https://e.example/rss", "E & co", None, "Tech <&> Science"),
+        OpmlFeed("https://f.example/rss", "F", None, "World/Asia"),
+    ]
+    text = render_opml(feeds)
+    # one folder outline per level, written once, feeds inside it
+    assert text.count('<outline text="World"') == 1 and text.count('<outline text="Europe"') == 1
+    assert 'text="Tech &lt;&amp;&gt; Science"' in text
+    back = parse_opml(text.encode())
+    assert sorted(back, key=lambda f: f.url) == feeds
+    # grouped folder by folder, in the order folders were first met
+    assert [f.url[8] for f in back] == ["a", "b", "c", "f", "d", "e"]
+    assert parse_opml(render_opml(back).encode()) == back
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("News", "News"), ("/News/Europe/", "News/Europe"), (" News //  Europe ", "News/Europe"),
+    ("", None), ("  / / ", None), (None, None), ("a\x07b", "ab"),
+])
+def test_clean_category(text: str | None, expected: str | None) -> None:
+    assert clean_category(text) == expected

@@ -123,7 +123,7 @@ def test_read_commands_work_while_a_writer_holds_the_lock(seeded: str,
 
         code, out, err = run(capsys, "status", "--json")
         assert (code, err) == (0, "")
-        assert [(f["url"], f["error_count"]) for f in json.loads(out)] == [(FEED, 2)]  # not UNCOMMITTED
+        assert [(f["url"], f["error_count"]) for f in json.loads(out)["feeds"]] == [(FEED, 2)]  # not UNCOMMITTED
 
         code, out, err = run(capsys, "feeds", "list")
         assert (code, err) == (0, "")
@@ -291,7 +291,7 @@ def test_a_read_only_file_in_a_writable_directory_is_read_and_left_as_it_was(
     before = path.read_bytes()
     result = cli(env, tmp_path, "status", "--json")
     assert (result.returncode, result.stderr) == (0, "")
-    assert [f["url"] for f in json.loads(result.stdout)] == [FEED]
+    assert [f["url"] for f in json.loads(result.stdout)["feeds"]] == [FEED]
     assert path.read_bytes() == before
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
 

@@ -10,11 +10,20 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from config.defaults import VERSION
 from db.engine import DatabaseError
 from db.faults import DatabaseUnavailable, unavailable
-from worker import commands, daemon_commands, search_commands, speaker_commands, statement_commands
+from worker import (
+    commands,
+    daemon_commands,
+    feed_commands,
+    search_commands,
+    speaker_commands,
+    statement_commands,
+)
+from worker.parse.opml import clean_category
 from worker.settings import ConfigError, parse_duration
 
 EXIT_USAGE = 2
@@ -61,6 +70,64 @@ def _positive(value: str) -> int:
     return min(n, MAX_LIMIT)
 
 
+def _edit_interval(value: str) -> int | str:
+    """An interval, or "default" to go back to the adaptive schedule."""
+    return "default" if value.strip().lower() in ("default", "adaptive") else _interval(value)
+
+
+def _category(value: str) -> str:
+    """A category to filter by: "News" takes "News" and "News/Europe"."""
+    cleaned = clean_category(value)
+    if cleaned is None:
+        raise argparse.ArgumentTypeError("expected a category name such as News or News/Europe")
+    return cleaned
+
+
+CATEGORY_HELP = "only feeds in this category or below it (News takes News/Europe), in any case"
+
+
+def _feed_options(parser: argparse.ArgumentParser, *, edit: bool) -> None:
+    clear = "; '' clears it" if edit else ""
+    parser.add_argument("--title", help="the feed's title (kept over the feed's own)" + clear)
+    parser.add_argument("--interval", type=_edit_interval if edit else _interval,
+                        help=f"polling interval, e.g. 15m or 2h (from 1m to {MAX_INTERVAL_DAYS}d)"
+                        + ("; 'default' goes back to the adaptive schedule" if edit else ""))
+    parser.add_argument("--category", metavar="PATH",
+                        help="the feed's category, a folder path such as News/Europe" + clear)
+
+
+def _feeds_parser(sub: Any) -> None:
+    feeds = sub.add_parser("feeds", help="manage the feed list").add_subparsers(
+        dest="feeds_command", required=True, metavar="ACTION")
+    add = feeds.add_parser("add", help="add a feed, or the feed(s) an HTML page names; says what it "
+                                       "changed on a feed already present")
+    add.add_argument("url", metavar="URL_OR_PATH")
+    _feed_options(add, edit=False)
+    add.add_argument("--all", action="store_true", help="add every feed the page names, not only the first")
+    add.add_argument("--no-check", action="store_true",
+                     help="store the URL as given, without fetching it to see whether it is a feed or a page")
+    add.set_defaults(func=feed_commands.feeds_add)
+    edit = feeds.add_parser("edit", help="change a feed's title, interval or category")
+    edit.add_argument("feed", metavar="ID_OR_URL")
+    _feed_options(edit, edit=True)
+    edit.set_defaults(func=feed_commands.feeds_edit)
+    ls = feeds.add_parser("list", help="list feeds")
+    ls.add_argument("--category", type=_category, metavar="PATH", help=CATEGORY_HELP)
+    ls.add_argument("--json", action="store_true", help="print a JSON array with every column")
+    ls.set_defaults(func=feed_commands.feeds_list)
+    for name, func, what in (("enable", feed_commands.feeds_enable, "enable feeds (due at once)"),
+                             ("disable", feed_commands.feeds_disable, "disable feeds (not polled)"),
+                             ("remove", feed_commands.feeds_remove, "remove feeds (their articles stay)")):
+        act = feeds.add_parser(name, help=what)
+        act.add_argument("feeds", nargs="+", metavar="ID_OR_URL", help="feed ids or URLs (or paths)")
+        act.set_defaults(func=func)
+    imp = feeds.add_parser("import", help="add the feeds of an OPML file, with their categories")
+    imp.add_argument("file", metavar="FILE.opml")
+    imp.set_defaults(func=feed_commands.feeds_import)
+    exp = feeds.add_parser("export", help="print the feeds as OPML, categories as nested outlines")
+    exp.set_defaults(func=feed_commands.feeds_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="worker", description="News-feed ingestion worker.")
     p.add_argument("--version", action="version", version=f"worker {VERSION}")
@@ -71,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help="poll feeds once, store new articles")
     ing.add_argument("--feed", action="append", metavar="URL_OR_PATH",
                      help="poll this feed (added if new); repeatable. Default: every enabled feed")
+    ing.add_argument("--category", type=_category, metavar="PATH",
+                     help="poll the enabled feeds in this category or below it (not with --feed)")
     ing.add_argument("--due", action="store_true", help="only feeds whose next check has come")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
     ing.add_argument("--force", action="store_true",
@@ -79,29 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run as a daemon: keep every feed fresh (SIGTERM stops cleanly)")
     run.set_defaults(func=daemon_commands.run)
-    st = sub.add_parser("status", help="per-feed health: last poll, outcome, next check and why")
-    st.add_argument("--json", action="store_true")
+    st = sub.add_parser("status", help="per feed: last poll, outcome, next check and why, articles "
+                                       "stored, last new article, pages queued and failed; totals")
+    st.add_argument("--json", action="store_true", help='print {"feeds": [...], "totals": {...}}')
     st.set_defaults(func=daemon_commands.status)
 
-    feeds = sub.add_parser("feeds", help="manage the feed list").add_subparsers(
-        dest="feeds_command", required=True, metavar="ACTION")
-    add = feeds.add_parser("add", help="add a feed")
-    add.add_argument("url", metavar="URL_OR_PATH")
-    add.add_argument("--title")
-    add.add_argument("--interval", type=_interval,
-                     help=f"polling interval, e.g. 15m or 2h (from 1m to {MAX_INTERVAL_DAYS}d)")
-    add.set_defaults(func=commands.feeds_add)
-    ls = feeds.add_parser("list", help="list feeds")
-    ls.add_argument("--json", action="store_true")
-    ls.set_defaults(func=commands.feeds_list)
-    rm = feeds.add_parser("remove", help="remove a feed (its articles stay)")
-    rm.add_argument("url", metavar="URL_OR_PATH")
-    rm.set_defaults(func=commands.feeds_remove)
-    imp = feeds.add_parser("import", help="add the feeds of an OPML file")
-    imp.add_argument("file", metavar="FILE.opml")
-    imp.set_defaults(func=commands.feeds_import)
-    exp = feeds.add_parser("export", help="print the feeds as OPML")
-    exp.set_defaults(func=commands.feeds_export)
+    _feeds_parser(sub)
 
     ext = sub.add_parser("extract", help="extract one article page (no database)")
     ext.add_argument("target", nargs="?", metavar="URL_OR_PATH")
@@ -113,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     arts = sub.add_parser("articles", help="list stored articles")
     arts.add_argument("--feed", metavar="URL_OR_PATH")
+    arts.add_argument("--category", type=_category, metavar="PATH",
+                      help="from feeds in this category or below it")
     arts.add_argument("--since", type=commands.parse_since, metavar="DATE",
                       help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
     arts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)

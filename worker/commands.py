@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from db.articles import feed_rows, list_articles
+from db.articles import list_articles
 from db.database import Database
 from db.engine import make_engine, make_read_engine
-from db.feeds import add_feed, remove_feed
+from db.feeds import add_feed, category_feeds
 from db.migrate import current_revision, head_revision, upgrade
 from worker.extract import detect_language, extract_article
 from worker.extract.jsonl import run_jsonl
@@ -20,7 +20,6 @@ from worker.fetch import Fetcher, FetchError
 from worker.locations import BadLocation, feed_location, local_path
 from worker.logs import configure_logging
 from worker.output import ProgressLine, table, to_json
-from worker.parse.opml import OpmlFeed, parse_opml, render_opml
 from worker.pipeline.charset import decode_html
 from worker.pipeline.runner import FeedReport, RunSummary, Worker
 from worker.pool import CpuPool
@@ -80,12 +79,16 @@ def _location(text: str) -> str:
 # --- ingest -------------------------------------------------------------------------------------
 
 def ingest(args: argparse.Namespace) -> int:
+    if args.category is not None and args.feed:
+        raise UsageError("give --feed or --category, not both")
     settings = _settings(args)
     db = _open(settings)
     try:
         rejected: list[FeedReport] = []
         urls: list[str] | None = None
-        if args.feed:
+        if args.category is not None:
+            urls = _enabled_in(db, args.category)
+        elif args.feed:
             urls = []
             with db.transaction() as session:
                 for text in args.feed:
@@ -106,6 +109,15 @@ def ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _enabled_in(db: Database, category: str) -> list[str]:
+    """The enabled feeds of a category (or below it), for `ingest --category`."""
+    with db.read() as session:
+        feeds = category_feeds(session, category)
+    if not feeds:
+        raise UsageError(f"no feeds in category {category!r} (`worker feeds list` shows the categories)")
+    return [url for url, enabled in feeds if enabled]
+
+
 def _print_summary(summary: RunSummary, *, as_json: bool) -> None:
     if as_json:
         print(to_json(summary.to_dict()))
@@ -124,94 +136,6 @@ def _print_summary(summary: RunSummary, *, as_json: bool) -> None:
             print(f"skipped: {report.url}: {report.error}")
         if report.status == "failed":
             print(f"failed: {report.url}: {report.error}")
-
-
-# --- feeds --------------------------------------------------------------------------------------
-
-def feeds_add(args: argparse.Namespace) -> int:
-    url = _location(args.url)
-    db = _open(_settings(args))
-    try:
-        with db.transaction() as session:
-            _, added = add_feed(session, url, title=args.title, interval_seconds=args.interval)
-    finally:
-        db.close()
-    print(f"{'added' if added else 'already present'}: {url}")
-    return 0
-
-
-def read_feeds(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Every feed with all its columns, URLs safe to print (for `feeds list` and `status`)."""
-    db = _open(_settings(args), reading=True)
-    try:
-        with db.read() as session:
-            rows = feed_rows(session)
-    finally:
-        db.close()
-    for row in rows:
-        row["url"] = redact_url(row["url"])
-    return rows
-
-
-def feeds_list(args: argparse.Namespace) -> int:
-    rows = read_feeds(args)
-    if args.json:
-        print(to_json(rows))
-    else:
-        table([(r["id"], r["url"], r["title"], "yes" if r["enabled"] else "no", r["last_status"],
-                r["error_count"], r["last_error"]) for r in rows],
-              ["id", "url", "title", "enabled", "last_status", "errors", "last_error"])
-    return 0
-
-
-def feeds_remove(args: argparse.Namespace) -> int:
-    try:
-        url = feed_location(args.url)
-    except BadLocation:
-        url = args.url.strip()  # a stored feed whose file has gone can still be removed
-    db = _open(_settings(args))
-    try:
-        with db.transaction() as session:
-            removed = remove_feed(session, url)
-    finally:
-        db.close()
-    if not removed:
-        raise UsageError(f"no such feed: {url}")
-    print(f"removed: {url}")
-    return 0
-
-
-def feeds_import(args: argparse.Namespace) -> int:
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
-    try:
-        outlines = parse_opml(data)
-    except ValueError as exc:
-        raise UsageError(f"{args.file}: {exc}") from None
-    db = _open(_settings(args))
-    added = 0
-    try:
-        with db.transaction() as session:
-            for item in outlines:
-                _, new = add_feed(session, item.url, title=item.title, site_url=item.site_url)
-                added += new
-    finally:
-        db.close()
-    print(f"imported {len(outlines)} feeds ({added} new) from {args.file}")
-    return 0
-
-
-def feeds_export(args: argparse.Namespace) -> int:
-    db = _open(_settings(args), reading=True)
-    try:
-        with db.read() as session:
-            rows = feed_rows(session)
-    finally:
-        db.close()
-    sys.stdout.write(render_opml(OpmlFeed(r["url"], r["title"], r["site_url"]) for r in rows))
-    return 0
 
 
 # --- extract ------------------------------------------------------------------------------------
@@ -266,7 +190,8 @@ def articles(args: argparse.Namespace) -> int:
     db = _open(_settings(args), reading=True)
     try:
         with db.read() as session:
-            rows = list_articles(session, feed_url=feed_url, since=args.since, limit=args.limit)
+            rows = list_articles(session, feed_url=feed_url, since=args.since, limit=args.limit,
+                                 category=args.category)
     finally:
         db.close()
     if args.json:

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from db import queue
+from db.articles import feed_rows
 from db.database import Database
+from db.feeds import feed_activity, totals
 from db.models import Feed
 from worker import metrics
-from worker.commands import open_database, read_feeds, settings_of
+from worker.commands import open_database, settings_of
 from worker.daemon import Daemon
 from worker.health import ListenError, MetricsServer
 from worker.logs import configure_logging
 from worker.output import table, to_json
 from worker.pipeline.poll import PollOutcome
 from worker.pipeline.runner import FeedReport, RunSummary
-from worker.settings import ConfigError
+from worker.settings import ConfigError, redact_url
 
 
 def _record_poll(report: FeedReport, outcome: PollOutcome | None) -> None:
@@ -79,15 +82,33 @@ def run(args: argparse.Namespace) -> int:
         db.close()
 
 
+ACTIVITY = {"articles": 0, "last_new_article_at": None, "pages_queued": 0, "pages_failed": 0}
+
+
 def status(args: argparse.Namespace) -> int:
-    rows = read_feeds(args)
+    db = open_database(settings_of(args), reading=True)
+    try:
+        with db.read() as session:
+            rows, activity, total = feed_rows(session), feed_activity(session), totals(session)
+    finally:
+        db.close()
+    for row in rows:  # every column of the feed, then what it brought
+        row["url"] = redact_url(row["url"])
+        row.update(activity.get(row["id"], ACTIVITY))
     if args.json:
-        print(to_json(rows))
+        print(to_json({"feeds": rows, "totals": total}))
         return 0
-    table([(r["id"], r["url"][:60], "yes" if r["enabled"] else "no",
-            r["last_checked_at"].strftime("%Y-%m-%d %H:%M") if r["last_checked_at"] else "never",
-            r["last_status"] or "", r["error_count"],
-            r["next_check_at"].strftime("%Y-%m-%d %H:%M") if r["next_check_at"] else "now",
-            (r["disabled_reason"] or r["next_check_reason"] or "")[:60]) for r in rows],
-          ["id", "url", "enabled", "last poll", "outcome", "errors", "next check", "why"])
+    table([(r["id"], r["url"][:50], "yes" if r["enabled"] else "no", _when(r["last_checked_at"], "never"),
+            r["last_status"] or "", r["error_count"], _when(r["next_check_at"], "now"),
+            (r["disabled_reason"] or r["next_check_reason"] or "")[:50], r["articles"],
+            _when(r["last_new_article_at"], ""), r["pages_queued"], r["pages_failed"]) for r in rows],
+          ["id", "url", "enabled", "last poll", "outcome", "errors", "next check", "why", "articles",
+           "last new", "queued", "failed"])
+    t = total
+    print(f"total: {t['feeds']} feeds ({t['feeds_enabled']} enabled, {t['feeds_failing']} failing), "
+          f"{t['articles']} articles, pages {t['pages_queued']} queued, {t['pages_failed']} failed")
     return 0
+
+
+def _when(moment: datetime | None, otherwise: str) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else otherwise
