@@ -63,6 +63,8 @@ DEFAULTS: tuple[Default, ...] = (
     Default("task_timeout", 20.0, "seconds", "wall-clock time one CPU task may take before it is ended"),
     Default("task_memory", 1024**3, "bytes", "address space one worker process may use (RLIMIT_AS)"),
     Default("tasks_per_process", 500, "count", "tasks a worker process runs before it is replaced; 0: never"),
+    Default("progress_interval", 5.0, "seconds",
+            "how often ingest, reparse and export report progress on stderr when it is not a terminal"),
 )
 
 DEFAULTS_BY_NAME = {d.name: d for d in DEFAULTS}

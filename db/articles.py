@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, Feed, FeedEntry
@@ -22,20 +22,49 @@ def published_since(since: datetime) -> ColumnElement[bool]:
     return (Article.published_at >= since) | (Article.published_at.is_(None) & (Article.created_at >= since))
 
 
-def list_articles(session: Session, *, feed_url: str | None = None, since: datetime | None = None,
-                  limit: int | None = None) -> list[dict[str, Any]]:
-    """Articles, newest first (by publication date, else by when stored), as plain dicts."""
-    query = select(Article)
+# The feed an article came from: the first that listed it (an article in several feeds is stored once).
+FEED_FIELDS = ("feed_url", "feed_title")
+
+
+def stored_since(since: datetime) -> ColumnElement[bool]:
+    """Stored (first ingested) on or after `since`, whenever it was published."""
+    return Article.created_at >= since
+
+
+def article_conditions(*, feed_url: str | None = None, since: datetime | None = None,
+                       stored_after: datetime | None = None) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the article filters the listing commands share: in the feed with
+    this URL, published since (see published_since), stored since."""
+    conditions: list[ColumnElement[bool]] = []
     if feed_url is not None:
-        query = query.where(
-            Article.id.in_(select(FeedEntry.article_id).join(Feed).where(Feed.url == feed_url))
-        )
+        conditions.append(
+            Article.id.in_(select(FeedEntry.article_id).join(Feed).where(Feed.url == feed_url)))
     if since is not None:
-        query = query.where(published_since(since))
+        conditions.append(published_since(since))
+    if stored_after is not None:
+        conditions.append(stored_since(stored_after))
+    return conditions
+
+
+def with_first_feed(query: Select[Any]) -> Select[Any]:
+    """``query`` (on articles) with the URL and title of the article's first feed added as columns
+    (NULL for an article no feed lists any more)."""
+    first = (select(FeedEntry.feed_id).where(FeedEntry.article_id == Article.id)
+             .order_by(FeedEntry.id).limit(1).correlate(Article).scalar_subquery())
+    return query.add_columns(Feed.url.label("feed_url"), Feed.title.label("feed_title")).outerjoin(
+        Feed, Feed.id == first)
+
+
+def list_articles(session: Session, *, feed_url: str | None = None, since: datetime | None = None,
+                  stored_after: datetime | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Articles, newest first (by publication date, else by when stored), as plain dicts with
+    their first feed's URL and title (FEED_FIELDS)."""
+    query = with_first_feed(select(*(getattr(Article, c) for c in ARTICLE_COLUMNS)))
+    query = query.where(*article_conditions(feed_url=feed_url, since=since, stored_after=stored_after))
     query = query.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
     if limit is not None:
         query = query.limit(limit)
-    return [{c: getattr(a, c) for c in ARTICLE_COLUMNS} for a in session.scalars(query)]
+    return [dict(row._mapping) for row in session.execute(query)]
 
 
 def feed_rows(session: Session) -> list[dict[str, Any]]:

@@ -60,6 +60,7 @@ class Settings:
     task_timeout: float
     task_memory: int
     tasks_per_process: int
+    progress_interval: float
 
     def redacted_database_url(self) -> str:
         return redact_url(self.database_url)
