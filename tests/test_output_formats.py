@@ -65,11 +65,13 @@ def test_every_format_holds_the_same_rows(run: Run, command: str, http_server: L
 
 def test_csv_keeps_commas_quotes_line_breaks_and_non_ascii(run: Run) -> None:
     code, out, _ = run("articles", "--csv")
+    assert code == 0
     parsed = {r["title"]: r for r in csv.DictReader(io.StringIO(out))}
     sefcovic = parsed['Šefčovič: "no deal, no vote"']
     assert "“We will not sign, not today, not tomorrow,” Maroš Šefčovič said." in sefcovic["text"]
     assert "\n\n" in sefcovic["text"]  # paragraphs, inside one quoted cell
     code, out, _ = run("statements", "--speaker", "šefčovič", "--csv")
+    assert code == 0
     (row,) = list(csv.DictReader(io.StringIO(out)))
     assert row["speaker"] == "Maroš Šefčovič" and row["content"] == "We will not sign, not today, not tomorrow,"
     (start, end), = json.loads(row["content_spans"])  # compact JSON, as stored

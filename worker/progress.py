@@ -23,6 +23,12 @@ class _Count:
     total: int = 0
     done: int = 0
     started: float = field(default=0.0)
+    last: float = field(default=0.0)  # when the last unit was done
+
+    def rate(self) -> float | None:
+        """Units per second while the task was worked (a finished task keeps its rate)."""
+        elapsed = self.last - self.started
+        return self.done / elapsed if self.done and elapsed > 0 else None
 
 
 def _eta(seconds: float) -> str:
@@ -58,9 +64,10 @@ class LineProgress(Progress):
     def advance(self, task: str, n: int = 1) -> None:
         with self._lock:
             count = self._task(task)
+            now = self.clock()
             count.done += n
             count.total = max(count.total, count.done)
-            now = self.clock()
+            count.last = now
             if now - self._last >= self.interval:
                 self._write(now)
 
@@ -68,9 +75,8 @@ class LineProgress(Progress):
         parts = []
         for name, count in self.tasks.items():
             part = f"{name} {count.done}/{count.total}"
-            elapsed = now - count.started
-            if count.done and elapsed > 0:
-                rate = count.done / elapsed
+            rate = count.rate()
+            if rate is not None:
                 left = count.total - count.done
                 part += f" ({rate:.1f}/s" + (f", ETA {_eta(left / rate)})" if left else ")")
             parts.append(part)
@@ -110,9 +116,9 @@ class BarProgress(Progress):
         if count is None:
             count = self.counts[task] = _Count(started=time.monotonic())
             self.ids[task] = self.bars.add_task(task, total=0, rate="")
-        elapsed = time.monotonic() - count.started
-        rate = f"{count.done / elapsed:.1f}/s" if count.done and elapsed > 0 else ""
-        self.bars.update(self.ids[task], total=count.total, completed=count.done, rate=rate)
+        rate = count.rate()
+        self.bars.update(self.ids[task], total=count.total, completed=count.done,
+                         rate=f"{rate:.1f}/s" if rate is not None else "")
 
     def expect(self, task: str, n: int) -> None:
         with self._lock:
@@ -126,6 +132,7 @@ class BarProgress(Progress):
             count = self.counts[task]
             count.done += n
             count.total = max(count.total, count.done)
+            count.last = time.monotonic()
             self._show(task)
 
     def close(self) -> None:

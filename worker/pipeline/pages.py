@@ -149,9 +149,8 @@ class PageWorker:
                 session, job.job_id, self.owner, state="pending", attempts=job.attempts, now=utcnow(),
                 retry_at=pause.until, error=f"its server asked to wait: {pause.reason} (on {pause.url})"))
             stats.retrying += 1
+            log.info("page deferred", extra={"url": redact_url(job.url), "until": pause.until})
             self.progress.advance("pages")
-            log.info("page deferred", extra={"url": redact_url(job.url), "outcome": "deferred",
-                                             "until": pause.until})
             return
         entry = ParsedEntry(guid=job.url, link=job.url, title=job.title, author=job.author,
                             published_at=job.published_at, summary=job.summary, content=job.text)
@@ -219,7 +218,7 @@ class PageWorker:
         reason = None if result.fetched else result.record.source_reason or "unknown"
         if reason is not None:
             stats.failures.append((reason, redact_url(job.url)))
-        self.progress.advance("pages")
         outcome = "fetched" if result.fetched else ("feed text kept" if final else "to retry")
         log.info("page %s", outcome, extra={"url": redact_url(job.url), "attempts": attempts,
                                             "error": reason})
+        self.progress.advance("pages")
