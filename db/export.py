@@ -32,9 +32,10 @@ def count_export(session: Session, *, since: datetime | None = None, stored_afte
 
 
 def export_articles(session: Session, *, since: datetime | None = None, stored_after: datetime | None = None,
-                    feed_url: str | None = None, batch: int = EXPORT_BATCH) -> Iterator[dict[str, Any]]:
+                    feed_url: str | None = None, batch: int | None = None) -> Iterator[dict[str, Any]]:
     """Each article (EXPORT_ARTICLE_COLUMNS and FEED_FIELDS) with its ``statements`` (a list of
-    dicts in text order), in id order."""
+    dicts in text order), in id order, ``batch`` (default EXPORT_BATCH) articles per query."""
+    batch = batch or EXPORT_BATCH
     conditions = article_conditions(feed_url=feed_url, since=since, stored_after=stored_after)
     base = with_first_feed(select(*(getattr(Article, c) for c in EXPORT_ARTICLE_COLUMNS))).where(*conditions)
     statement_columns = [getattr(Statement, c) for c in EXPORT_STATEMENT_COLUMNS]
