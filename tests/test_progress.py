@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -84,6 +85,23 @@ def test_the_display_follows_the_stream() -> None:
     shown = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", bars.bars.console.file.getvalue())  # type: ignore[attr-defined]
     assert "feeds" in shown and "3/4" in shown and "pages" in shown and "2/2" in shown
     assert "/s" in shown and "ETA" in shown
+
+
+def test_log_lines_go_above_the_bars() -> None:
+    terminal = Terminal()
+    handler = logging.StreamHandler(terminal)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        bars = BarProgress(terminal)
+        assert handler.stream is not terminal
+        bars.advance("pages")
+        logging.getLogger("worker.pages").warning("page fetched url=https://example.org/a")
+        bars.close()
+        assert handler.stream is terminal
+    finally:
+        root.removeHandler(handler)
+    assert "page fetched url=https://example.org/a\n" in terminal.getvalue()
 
 
 def test_failures_are_grouped_by_reason_without_details() -> None:

@@ -8,6 +8,7 @@ was written. ``--quiet``: nothing. The pipeline calls these through worker/pipel
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -109,7 +110,18 @@ class BarProgress(Progress):
         self.ids: dict[str, Any] = {}
         self.counts: dict[str, _Count] = {}
         self._lock = threading.Lock()
+        self._moved = self._logs_above(stream)
         self.bars.start()
+
+    def _logs_above(self, stream: TextIO) -> list[tuple[logging.StreamHandler[Any], Any]]:
+        """Log lines (-v) meant for ``stream`` are printed above the bars instead of through them."""
+        from rich.file_proxy import FileProxy
+
+        moved = []
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is stream:
+                moved.append((handler, handler.setStream(FileProxy(self.bars.console, stream))))
+        return moved
 
     def _show(self, task: str) -> None:
         count = self.counts.get(task)
@@ -137,6 +149,9 @@ class BarProgress(Progress):
 
     def close(self) -> None:
         self.bars.stop()
+        for handler, stream in self._moved:
+            handler.flush()
+            handler.setStream(stream)
 
 
 def make_progress(*, quiet: bool, interval: float, stream: TextIO | None = None) -> Progress:
