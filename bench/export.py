@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlalchemy import text as sql
 
 from db.database import Database
 from db.models import Article, Feed, FeedEntry, Statement
@@ -88,6 +89,9 @@ def generate(database_url: str, articles: int, *, statements: int = 3, every_nth
                 conn.execute(insert(FeedEntry), entries)
                 if said:
                     conn.execute(insert(Statement), said)
+        if db.dialect == "postgresql":  # what autovacuum does after a bulk load, before anyone queries
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sql("ANALYZE"))
     finally:
         db.close()
 
