@@ -65,6 +65,8 @@ DEFAULTS: tuple[Default, ...] = (
     Default("tasks_per_process", 500, "count", "tasks a worker process runs before it is replaced; 0: never"),
     Default("search_limit", 20, "count", "hits `worker search` shows when no --limit is given"),
     Default("speakers_top", 20, "count", "speakers `worker speakers` lists without --top"),
+    Default("progress_interval", 5.0, "seconds",
+            "how often ingest, reparse and export report progress on stderr when it is not a terminal"),
 )
 
 DEFAULTS_BY_NAME = {d.name: d for d in DEFAULTS}

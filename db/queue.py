@@ -149,6 +149,12 @@ def held_pages(session: Session, now: datetime, *, exclude: Collection[str] = ()
     return int(session.scalar(query) or 0)
 
 
+def due_pages(session: Session, now: datetime) -> int:
+    """Pending jobs due by ``now``, whoever holds them."""
+    return int(session.scalar(select(func.count()).select_from(PageJob).where(
+        PageJob.state == "pending", PageJob.next_attempt_at <= now)) or 0)
+
+
 def queue_depth(session: Session) -> dict[str, int]:
     rows = session.execute(select(PageJob.state, func.count()).group_by(PageJob.state))
     depth = {"pending": 0, "fetched": 0, "failed": 0}

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from db.articles import published_since
+from db.articles import article_conditions, published_since, with_first_feed
 from db.models import Article, Statement
 from db.records import SpeakerQuery, StatementRecord
 from db.speakers import speaker_ids, speaker_matches
@@ -20,7 +20,8 @@ STATEMENT_COLUMNS = (
     "content_end", "content_spans", "speaker_start", "speaker_end", "confidence", "parser_version",
     "speaker_id",
 )
-ARTICLE_FIELDS = ("url", "title", "published_at")
+# The article of each statement: its URL, title, dates and first feed.
+ARTICLE_FIELDS = ("url", "title", "published_at", "stored_at", "feed_url", "feed_title")
 
 
 def offsets_problem(text: str, statement: StatementRecord) -> str | None:
@@ -84,16 +85,28 @@ class StoredText:
     language: str | None = None
 
 
+def _reparse_conditions(version: str, since: datetime | None, everything: bool) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if not everything:
+        conditions.append(or_(Article.statements_version.is_(None), Article.statements_version != version))
+    if since is not None:
+        conditions.append(published_since(since))
+    return conditions
+
+
+def count_to_reparse(session: Session, *, version: str, since: datetime | None = None,
+                     everything: bool = False) -> int:
+    """How many articles texts_to_reparse finds in all (for a progress display)."""
+    query = select(func.count()).select_from(Article).where(*_reparse_conditions(version, since, everything))
+    return int(session.scalar(query) or 0)
+
+
 def texts_to_reparse(session: Session, *, version: str, after_id: int = 0, since: datetime | None = None,
                      everything: bool = False, limit: int = 100) -> list[StoredText]:
     """The next `limit` articles (by id, after `after_id`) whose statements are not of `version`
     (never parsed included), or all of them with everything=True."""
     query = select(Article.id, Article.text, Article.content_hash, Article.language).where(
-        Article.id > after_id)
-    if not everything:
-        query = query.where(or_(Article.statements_version.is_(None), Article.statements_version != version))
-    if since is not None:
-        query = query.where(published_since(since))
+        Article.id > after_id, *_reparse_conditions(version, since, everything))
     rows = session.execute(query.order_by(Article.id).limit(limit))
     return [StoredText(article_id, text, digest, language) for article_id, text, digest, language in rows]
 
@@ -114,26 +127,22 @@ def replace_if_unchanged(session: Session, stored: StoredText, statements: Seque
 
 def list_statements(session: Session, *, speaker: SpeakerQuery | None = None, article_id: int | None = None,
                     article_url: str | None = None, since: datetime | None = None,
-                    limit: int | None = None) -> list[dict[str, Any]]:
-    """Statements with their article's url, title and published_at, as plain dicts: newest articles
-    first, then in text order. `speaker`: only those of the speakers it finds (see speaker_matches)."""
-    query = select(Statement, Article.url, Article.title, Article.published_at).join(
-        Article, Article.id == Statement.article_id)
+                    stored_after: datetime | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Statements with their article's ARTICLE_FIELDS, as plain dicts: newest articles first, then
+    in text order. `speaker`: only those of the speakers it finds (see speaker_matches)."""
+    query = with_first_feed(select(
+        *(getattr(Statement, c) for c in STATEMENT_COLUMNS), Article.url, Article.title,
+        Article.published_at, Article.created_at.label("stored_at"),
+    ).join(Article, Article.id == Statement.article_id))
     if speaker is not None:
         query = query.where(speaker_matches(speaker))
     if article_id is not None:
         query = query.where(Statement.article_id == article_id)
     if article_url is not None:
         query = query.where(Article.url == article_url)
-    if since is not None:
-        query = query.where(published_since(since))
+    query = query.where(*article_conditions(since=since, stored_after=stored_after))
     query = query.order_by(Article.published_at.desc().nulls_last(), Article.id.desc(),
                            Statement.content_start, Statement.id)
     if limit is not None:
         query = query.limit(limit)
-    rows = []
-    for statement, url, title, published_at in session.execute(query):
-        row = {c: getattr(statement, c) for c in STATEMENT_COLUMNS}
-        row.update(url=url, title=title, published_at=published_at)
-        rows.append(row)
-    return rows
+    return [dict(row._mapping) for row in session.execute(query)]

@@ -200,7 +200,7 @@ def test_statements_command_filters_and_formats(site: str, http_server: LocalSer
 
     code, out = run(capsys, "statements", "--speaker", "jane")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["article", "published", "speaker", "kind", "content"]
+    assert code == 0 and lines[0].split() == ["article", "published", "speaker", "kind", "content", "feed", "url"]
     assert len(lines) == 1 + len(jane) and "2026-03-01" in lines[1] and jane[0]["speaker"] in lines[1]
 
 

@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from config.defaults import VERSION
 from db.engine import DatabaseError
@@ -18,11 +18,13 @@ from db.faults import DatabaseUnavailable, unavailable
 from worker import (
     commands,
     daemon_commands,
+    export_commands,
     feed_commands,
     search_commands,
     speaker_commands,
     statement_commands,
 )
+from worker.formats import FormatError
 from worker.parse.opml import clean_category
 from worker.settings import ConfigError, parse_duration
 
@@ -70,6 +72,45 @@ def _positive(value: str) -> int:
     return min(n, MAX_LIMIT)
 
 
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes after its name as well as before it (`worker ingest -v` and
+    `worker -v ingest`). SUPPRESS: not given after the command, the value before it stands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="TOML config file (default: $WORKER_CONFIG)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log to stderr what happens (for ingest: one line per feed and per page)")
+    return common
+
+
+def _json(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """--json after the command; `worker --json COMMAND` means the same."""
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=help_text)
+    parser.set_defaults(takes_json=True)
+
+
+def _formats(parser: argparse.ArgumentParser) -> None:
+    """--json, --jsonl or --csv (worker/formats.py), else a table."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                       help="print a JSON array of objects with every column")
+    group.add_argument("--jsonl", action="store_true", help="print one JSON object per line")
+    group.add_argument("--csv", action="store_true", help="print CSV (a header line, then a row each; UTF-8)")
+    parser.set_defaults(takes_json=True)
+
+
+def _quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress display on stderr (a live bar on a terminal, else a line every "
+                        "progress_interval seconds)")
+
+
+def _stored_since(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stored-since", type=commands.parse_since, metavar="DATE", dest="stored_since",
+                        help="only articles first stored (ingested) on or after this date, however old "
+                        "their publication date, e.g. 7d" + SINCE_ALL)
+
+
 def _edit_interval(value: str) -> int | str:
     """An interval, or "default" to go back to the adaptive schedule."""
     return "default" if value.strip().lower() in ("default", "adaptive") else _interval(value)
@@ -96,112 +137,41 @@ def _feed_options(parser: argparse.ArgumentParser, *, edit: bool) -> None:
                         help="the feed's category, a folder path such as News/Europe" + clear)
 
 
-def _feeds_parser(sub: Any) -> None:
-    feeds = sub.add_parser("feeds", help="manage the feed list").add_subparsers(
-        dest="feeds_command", required=True, metavar="ACTION")
-    add = feeds.add_parser("add", help="add a feed, or the feed(s) an HTML page names; says what it "
-                                       "changed on a feed already present")
-    add.add_argument("url", metavar="URL_OR_PATH")
+def _feeds_parser(command: Any) -> None:
+    feeds = command("feeds", "manage the feed list").add_subparsers(
+        dest="feeds_command", required=True, metavar="ACTION", help="what to do with the feed list")
+    add = command("add", "add a feed, or the feed(s) an HTML page names; says what it changed on a "
+                         "feed already present", feeds)
+    add.add_argument("url", metavar="URL_OR_PATH",
+                     help="the feed (an http(s) URL, a path or a file:// URL), or a page naming it")
     _feed_options(add, edit=False)
     add.add_argument("--all", action="store_true", help="add every feed the page names, not only the first")
     add.add_argument("--no-check", action="store_true",
                      help="store the URL as given, without fetching it to see whether it is a feed or a page")
     add.set_defaults(func=feed_commands.feeds_add)
-    edit = feeds.add_parser("edit", help="change a feed's title, interval or category")
-    edit.add_argument("feed", metavar="ID_OR_URL")
+    edit = command("edit", "change a feed's title, interval or category", feeds)
+    edit.add_argument("feed", metavar="ID_OR_URL", help="the feed's id (see feeds list) or URL")
     _feed_options(edit, edit=True)
     edit.set_defaults(func=feed_commands.feeds_edit)
-    ls = feeds.add_parser("list", help="list feeds")
+    ls = command("list", "list feeds", feeds)
     ls.add_argument("--category", type=_category, metavar="PATH", help=CATEGORY_HELP)
-    ls.add_argument("--json", action="store_true", help="print a JSON array with every column")
+    _json(ls, "print a JSON array with every column")
     ls.set_defaults(func=feed_commands.feeds_list)
     for name, func, what in (("enable", feed_commands.feeds_enable, "enable feeds (due at once)"),
                              ("disable", feed_commands.feeds_disable, "disable feeds (not polled)"),
                              ("remove", feed_commands.feeds_remove, "remove feeds (their articles stay)")):
-        act = feeds.add_parser(name, help=what)
+        act = command(name, what, feeds)
         act.add_argument("feeds", nargs="+", metavar="ID_OR_URL", help="feed ids or URLs (or paths)")
         act.set_defaults(func=func)
-    imp = feeds.add_parser("import", help="add the feeds of an OPML file, with their categories")
-    imp.add_argument("file", metavar="FILE.opml")
+    imp = command("import", "add the feeds of an OPML file, with their categories", feeds)
+    imp.add_argument("file", metavar="FILE.opml", help="an OPML file listing feeds")
     imp.set_defaults(func=feed_commands.feeds_import)
-    exp = feeds.add_parser("export", help="print the feeds as OPML, categories as nested outlines")
+    exp = command("export", "print the feeds as OPML, categories as nested outlines", feeds)
     exp.set_defaults(func=feed_commands.feeds_export)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="worker", description="News-feed ingestion worker.")
-    p.add_argument("--version", action="version", version=f"worker {VERSION}")
-    p.add_argument("--config", metavar="FILE", help="TOML config file (default: $WORKER_CONFIG)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    ing = sub.add_parser("ingest", help="poll feeds once, store new articles")
-    ing.add_argument("--feed", action="append", metavar="URL_OR_PATH",
-                     help="poll this feed (added if new); repeatable. Default: every enabled feed")
-    ing.add_argument("--category", type=_category, metavar="PATH",
-                     help="poll the enabled feeds in this category or below it (not with --feed)")
-    ing.add_argument("--due", action="store_true", help="only feeds whose next check has come")
-    ing.add_argument("--json", action="store_true", help="print the summary as JSON")
-    ing.add_argument("--force", action="store_true",
-                     help="poll the named feeds even if their server asked us to wait (Retry-After)")
-    ing.set_defaults(func=commands.ingest)
-
-    run = sub.add_parser("run", help="run as a daemon: keep every feed fresh (SIGTERM stops cleanly)")
-    run.set_defaults(func=daemon_commands.run)
-    st = sub.add_parser("status", help="per feed: last poll, outcome, next check and why, articles "
-                                       "stored, last new article, pages queued and failed; totals")
-    st.add_argument("--json", action="store_true", help='print {"feeds": [...], "totals": {...}}')
-    st.set_defaults(func=daemon_commands.status)
-
-    _feeds_parser(sub)
-
-    ext = sub.add_parser("extract", help="extract one article page (no database)")
-    ext.add_argument("target", nargs="?", metavar="URL_OR_PATH")
-    ext.add_argument("--jsonl", action="store_true",
-                     help='read {"id","url","html"} lines on stdin, write one result line each')
-    ext.add_argument("--statements", action="store_true",
-                     help="with --jsonl: add each page's statements to its line")
-    ext.set_defaults(func=commands.extract)
-
-    arts = sub.add_parser("articles", help="list stored articles")
-    arts.add_argument("--feed", metavar="URL_OR_PATH")
-    arts.add_argument("--category", type=_category, metavar="PATH",
-                      help="from feeds in this category or below it")
-    arts.add_argument("--since", type=commands.parse_since, metavar="DATE",
-                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
-    arts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
-    arts.add_argument("--json", action="store_true", help="print a JSON array with every column")
-    arts.set_defaults(func=commands.articles)
-
-    prs = sub.add_parser("parse", help="print the statements of a text as JSON (no database)")
-    prs.add_argument("file", nargs="?", metavar="FILE", help="plain text (default, or '-': stdin)")
-    prs.add_argument("--jsonl", action="store_true",
-                     help='read {"id","text"} lines, write {"id","statements"} lines, in order')
-    prs.set_defaults(func=statement_commands.parse)
-
-    rep = sub.add_parser("reparse", help="re-parse the statements of stored articles")
-    rep.add_argument("--since", type=commands.parse_since, metavar="DATE",
-                     help="only articles published (or stored) on or after this date, e.g. 7d" + SINCE_ALL)
-    rep.add_argument("--all", action="store_true",
-                     help="every article, not only those parsed by another parser version")
-    rep.add_argument("--json", action="store_true", help="print the summary as JSON")
-    rep.set_defaults(func=statement_commands.reparse)
-
-    sts = sub.add_parser("statements", help="list stored statements with their articles")
-    sts.add_argument("--speaker", metavar="NAME",
-                     help="statements by the speaker going by NAME: any of their names, in any case, with "
-                     "or without titles (\"President Trump\"); one word also matches a forename or surname")
-    sts.add_argument("--article", metavar="ID_OR_URL", help="one article, by id or URL")
-    sts.add_argument("--since", type=commands.parse_since, metavar="DATE",
-                     help="articles published (or stored) on or after this date, e.g. 2026-01-31 or 7d"
-                     + SINCE_ALL)
-    sts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
-    fmt = sts.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print a JSON array with every column")
-    fmt.add_argument("--csv", action="store_true", help="print CSV with every column")
-    sts.set_defaults(func=statement_commands.statements)
-
-    sch = sub.add_parser("search", help="full-text search of articles (or, with --statements, statements)")
+def _search_parser(command: Any) -> None:
+    sch = command("search", "full-text search of articles (or, with --statements, statements)")
     sch.add_argument("query", metavar="QUERY",
                      help='words (all must occur), "a phrase", a OR b, -excluded, prefix*')
     sch.add_argument("--statements", action="store_true", help="search what was said, not articles")
@@ -212,39 +182,134 @@ def build_parser() -> argparse.ArgumentParser:
                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
     sch.add_argument("--limit", type=_positive, default=None, metavar="N",
                      help="at most N hits, best first (default: the search_limit setting)")
-    out = sch.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print a JSON array of the hits")
-    out.add_argument("--jsonl", action="store_true", help="print one JSON object per hit and line")
-    out.add_argument("--csv", action="store_true", help="print CSV with a header line")
+    _formats(sch)
     sch.set_defaults(func=search_commands.search)
-    spk = sub.add_parser("speakers", help="who is quoted most: speakers by their statements")
+    spk = command("speakers", "who is quoted most: speakers by their statements")
     spk.add_argument("--top", type=_positive, default=None, metavar="N",
                      help="the N speakers quoted most (default: the speakers_top setting)")
     spk.add_argument("--since", type=commands.parse_since, metavar="DATE",
                      help="count statements of articles published (or stored) on or after this date, "
                      "e.g. 2026-01-31 or 7d" + SINCE_ALL)
-    spk.add_argument("--json", action="store_true",
-                     help="print a JSON array: id, name, type, statements, articles, aliases, last_published")
+    _json(spk, "print a JSON array: id, name, type, statements, articles, aliases, last_published")
     spk.set_defaults(func=speaker_commands.speakers)
 
-    dbp = sub.add_parser("db", help="database schema").add_subparsers(
-        dest="db_command", required=True, metavar="ACTION")
-    up = dbp.add_parser("upgrade", help="migrate the database to this version's schema")
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    p = argparse.ArgumentParser(prog="worker", description="News-feed ingestion worker.")
+    p.add_argument("--version", action="version", version=f"worker {VERSION}")
+    p.add_argument("--config", metavar="FILE", help="TOML config file (default: $WORKER_CONFIG)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log to stderr what happens (for ingest: one line per feed and per page)")
+    p.add_argument("--json", action="store_true",
+                   help="JSON output, for the commands that have it (the same as --json after the command)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", help="what to do")
+
+    def command(name: str, help_text: str, parent: Any = sub) -> argparse.ArgumentParser:
+        return cast(argparse.ArgumentParser, parent.add_parser(name, help=help_text, parents=[common]))
+
+    ing = command("ingest", "poll feeds once, store new articles")
+    ing.add_argument("--feed", action="append", metavar="URL_OR_PATH",
+                     help="poll this feed (added if new); repeatable. Default: every enabled feed")
+    ing.add_argument("--category", type=_category, metavar="PATH",
+                     help="poll the enabled feeds in this category or below it (not with --feed)")
+    ing.add_argument("--due", action="store_true", help="only feeds whose next check has come")
+    _json(ing, "print the summary as JSON")
+    ing.add_argument("--force", action="store_true",
+                     help="poll the named feeds even if their server asked us to wait (Retry-After)")
+    _quiet(ing)
+    ing.set_defaults(func=commands.ingest)
+
+    run = command("run", "run as a daemon: keep every feed fresh (SIGTERM stops cleanly)")
+    run.set_defaults(func=daemon_commands.run)
+    st = command("status", "per feed: last poll, outcome, next check and why, articles stored, last new "
+                           "article, pages queued and failed; totals")
+    _json(st, 'print {"feeds": [...], "totals": {...}}')
+    st.set_defaults(func=daemon_commands.status)
+
+    _feeds_parser(command)
+
+    ext = command("extract", "extract one article page (no database)")
+    ext.add_argument("target", nargs="?", metavar="URL_OR_PATH", help="the page: an http(s) URL or a file")
+    ext.add_argument("--jsonl", action="store_true",
+                     help='read {"id","url","html"} lines on stdin, write one result line each')
+    ext.add_argument("--statements", action="store_true",
+                     help="with --jsonl: add each page's statements to its line")
+    ext.set_defaults(func=commands.extract)
+
+    arts = command("articles", "list stored articles, with their URL and feed")
+    arts.add_argument("--feed", metavar="URL_OR_PATH", help="only the articles of this feed")
+    arts.add_argument("--category", type=_category, metavar="PATH",
+                      help="from feeds in this category or below it")
+    arts.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
+    _stored_since(arts)
+    arts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
+    _formats(arts)
+    arts.set_defaults(func=commands.articles)
+
+    prs = command("parse", "print the statements of a text as JSON (no database)")
+    prs.add_argument("file", nargs="?", metavar="FILE", help="plain text (default, or '-': stdin)")
+    prs.add_argument("--jsonl", action="store_true",
+                     help='read {"id","text"} lines, write {"id","statements"} lines, in order')
+    prs.set_defaults(func=statement_commands.parse)
+
+    rep = command("reparse", "re-parse the statements of stored articles")
+    rep.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                     help="only articles published (or stored) on or after this date, e.g. 7d" + SINCE_ALL)
+    rep.add_argument("--all", action="store_true",
+                     help="every article, not only those parsed by another parser version")
+    _json(rep, "print the summary as JSON")
+    _quiet(rep)
+    rep.set_defaults(func=statement_commands.reparse)
+
+    sts = command("statements", "list stored statements with their article's URL and feed")
+    sts.add_argument("--speaker", metavar="NAME",
+                     help="statements by the speaker going by NAME: any of their names, in any case, with "
+                     "or without titles (\"President Trump\"); one word also matches a forename or surname")
+    sts.add_argument("--article", metavar="ID_OR_URL", help="one article, by id or URL")
+    sts.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                     help="articles published (or stored) on or after this date, e.g. 2026-01-31 or 7d"
+                     + SINCE_ALL)
+    _stored_since(sts)
+    sts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
+    _formats(sts)
+    sts.set_defaults(func=statement_commands.statements)
+
+    xp = command("export", "stream every article with its statements (JSON lines or CSV)")
+    xp.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                    help="only articles published (or stored) on or after this date, e.g. 7d" + SINCE_ALL)
+    _stored_since(xp)
+    xp.add_argument("--feed", metavar="URL_OR_PATH", help="only the articles of this feed")
+    xp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
+                    help="jsonl (default): one article per line with its statements; csv: one row per "
+                    "statement with its article's columns (an article without statements: one row)")
+    _quiet(xp)
+    xp.set_defaults(func=export_commands.export)
+
+    _search_parser(command)
+
+    dbp = command("db", "database schema").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION", help="what to do with the schema")
+    up = command("upgrade", "migrate the database to this version's schema", dbp)
     up.set_defaults(func=commands.db_upgrade)
-    cur = dbp.add_parser("current", help="print the schema revision of the database")
+    cur = command("current", "print the schema revision of the database", dbp)
     cur.set_defaults(func=commands.db_current)
-    rei = dbp.add_parser("reindex", help="rebuild the full-text search index from the stored rows")
+    rei = command("reindex", "rebuild the full-text search index from the stored rows", dbp)
     rei.set_defaults(func=search_commands.reindex)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.json and not getattr(args, "takes_json", False):
+        print(f"worker: {_command_name(args)} has no JSON output (--json)", file=sys.stderr)
+        return EXIT_USAGE
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
-    except commands.UsageError as exc:
+    except (commands.UsageError, FormatError) as exc:
         print(f"worker: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:
@@ -265,6 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if down is None:
             raise
         return _unavailable(down)
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    words = [args.command, getattr(args, "feeds_command", None), getattr(args, "db_command", None)]
+    return " ".join(w for w in words if w)
 
 
 def _unavailable(exc: DatabaseUnavailable) -> int:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from db.articles import list_articles
+from db.articles import ARTICLE_COLUMNS, FEED_FIELDS, list_articles
 from db.database import Database
 from db.engine import make_engine, make_read_engine
 from db.feeds import add_feed, category_feeds
@@ -17,12 +17,14 @@ from db.migrate import current_revision, head_revision, upgrade
 from worker.extract import detect_language, extract_article
 from worker.extract.jsonl import run_jsonl
 from worker.fetch import Fetcher, FetchError
+from worker.formats import chosen_format, write_rows
 from worker.locations import BadLocation, feed_location, local_path
 from worker.logs import configure_logging
-from worker.output import ProgressLine, table, to_json
+from worker.output import table, to_json
 from worker.pipeline.charset import decode_html
-from worker.pipeline.runner import FeedReport, RunSummary, Worker
+from worker.pipeline.runner import FeedReport, RunSummary, Worker, add_failure
 from worker.pool import CpuPool
+from worker.progress import make_progress
 from worker.settings import Settings, load_settings, parse_duration, redact_url
 from worker.statements.languages import statements_in
 
@@ -99,12 +101,19 @@ def ingest(args: argparse.Namespace) -> int:
                         continue
                     add_feed(session, url)
                     urls.append(url)
-        worker = Worker(settings, db, progress=None if args.json else ProgressLine())
-        summary = asyncio.run(worker.ingest(feed_urls=urls, due_only=args.due, force=args.force))
+        progress = make_progress(quiet=args.quiet, interval=settings.progress_interval)
+        try:
+            worker = Worker(settings, db, progress=progress)
+            summary = asyncio.run(worker.ingest(feed_urls=urls, due_only=args.due, force=args.force))
+        finally:
+            progress.close()
     finally:
         db.close()
     summary.feeds_failed += len(rejected)
     summary.feeds = rejected + summary.feeds
+    for report in rejected:
+        add_failure(summary.failed_feeds, report.error or "rejected", report.url)
+    summary.sort_failures()
     _print_summary(summary, as_json=args.json)
     return 0
 
@@ -134,8 +143,12 @@ def _print_summary(summary: RunSummary, *, as_json: bool) -> None:
     for report in summary.feeds:
         if report.status == "skipped":
             print(f"skipped: {report.url}: {report.error}")
-        if report.status == "failed":
-            print(f"failed: {report.url}: {report.error}")
+    for what, groups in (("feeds", summary.failed_feeds), ("pages", summary.failed_pages)):
+        if groups:
+            print(f"failed {what}, by reason:")
+        for reason, group in groups.items():
+            more = f" (and {group.count - len(group.urls)} more)" if group.count > len(group.urls) else ""
+            print(f"  {group.count:>5}  {reason}: {', '.join(group.urls)}{more}")
 
 
 # --- extract ------------------------------------------------------------------------------------
@@ -186,21 +199,28 @@ async def _fetch_page(settings: Settings, url: str) -> Any:
 # --- articles -----------------------------------------------------------------------------------
 
 def articles(args: argparse.Namespace) -> int:
+    fmt = chosen_format(args)
     feed_url = _location(args.feed) if args.feed else None
     db = _open(_settings(args), reading=True)
     try:
         with db.read() as session:
-            rows = list_articles(session, feed_url=feed_url, since=args.since, limit=args.limit,
-                                 category=args.category)
+            rows = list_articles(session, feed_url=feed_url, since=args.since, stored_after=args.stored_since,
+                                 limit=args.limit, category=args.category)
     finally:
         db.close()
-    if args.json:
-        print(to_json(rows))
+    if fmt is not None:
+        write_rows(rows, fmt, sys.stdout, (*ARTICLE_COLUMNS, *FEED_FIELDS))
     else:
         table([(r["id"], r["published_at"].strftime("%Y-%m-%d %H:%M") if r["published_at"] else "",
-                r["source"], len(r["text"]), (r["title"] or "")[:70]) for r in rows],
-              ["id", "published", "source", "chars", "title"])
+                r["source"], len(r["text"]), short_feed(r), (r["title"] or "")[:60], r["url"]) for r in rows],
+              ["id", "published", "source", "chars", "feed", "title", "url"])
     return 0
+
+
+def short_feed(row: dict[str, Any], width: int = 24) -> str:
+    """The feed of a listed row in a table cell: its title, else its URL, cut to ``width``."""
+    name = " ".join((row.get("feed_title") or row.get("feed_url") or "").split())
+    return name if len(name) <= width else name[:width - 1] + "…"
 
 
 # --- db -----------------------------------------------------------------------------------------

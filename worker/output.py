@@ -1,4 +1,5 @@
-"""Printing for the CLI: JSON, CSV-free tables, a progress line on terminals."""
+"""Printing for the CLI: JSON and plain tables (worker/formats.py writes listings as JSON, JSON lines
+or CSV; worker/progress.py shows progress)."""
 
 from __future__ import annotations
 
@@ -26,22 +27,3 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO | N
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), file=out)
     for row in cells:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip(), file=out)
-
-
-class ProgressLine:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self, stream: TextIO | None = None):
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-
-    def __call__(self, done: int, total: int, summary: Any) -> None:
-        if not self.enabled or total == 0:
-            return
-        width = 30
-        filled = int(width * done / total)
-        bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{total} feeds  {summary.articles_new} new articles")
-        if done == total:
-            self.stream.write("\n")
-        self.stream.flush()

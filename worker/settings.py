@@ -62,6 +62,7 @@ class Settings:
     tasks_per_process: int
     search_limit: int
     speakers_top: int
+    progress_interval: float
 
     def redacted_database_url(self) -> str:
         return redact_url(self.database_url)

@@ -7,7 +7,6 @@ what the shared scorer drives). Parsing and exit codes live in worker/cli.py.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import logging
 import sys
@@ -16,12 +15,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from db.statements import ARTICLE_FIELDS, STATEMENT_COLUMNS, list_statements
-from worker.commands import UsageError, _open, _settings
+from worker.commands import UsageError, _open, _settings, short_feed
+from worker.formats import chosen_format, write_rows
 from worker.jsonlines import json_object, run_lines
 from worker.output import table, to_json
 from worker.parse.urls import normalize_url
 from worker.pipeline.statements import reparse as reparse_articles
 from worker.pool import CpuPool
+from worker.progress import make_progress
 from worker.speaker_commands import query_for
 from worker.statements import parse_statements
 from worker.statements.languages import parses
@@ -111,8 +112,12 @@ def reparse(args: argparse.Namespace) -> int:
     settings = _settings(args)
     db = _open(settings)
     try:
-        with CpuPool.from_settings(settings) as pool:
-            summary = reparse_articles(db, pool, since=args.since, everything=args.all)
+        progress = make_progress(quiet=args.quiet, interval=settings.progress_interval)
+        try:
+            with CpuPool.from_settings(settings) as pool:
+                summary = reparse_articles(db, pool, since=args.since, everything=args.all, progress=progress)
+        finally:
+            progress.close()
     finally:
         db.close()
     if args.json:
@@ -144,36 +149,23 @@ def _one_line(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[:width - 1] + "…"
 
 
-def _csv_cell(column: str, value: Any) -> Any:
-    if value is None:
-        return ""
-    if column == "published_at":
-        return value.isoformat()
-    if column == "content_spans":
-        return to_json(value, indent=None).replace(" ", "")  # [[12,40],[52,80]], as stored
-    return value
-
-
 def statements(args: argparse.Namespace) -> int:
+    fmt = chosen_format(args)
     article_id, article_url = _article_filter(args.article)
     query_for(args.speaker)  # a bad name is a usage error before the database is opened
     db = _open(_settings(args), reading=True)
     try:
         with db.read() as session:
             rows = list_statements(session, speaker=query_for(args.speaker), article_id=article_id,
-                                   article_url=article_url, since=args.since, limit=args.limit)
+                                   article_url=article_url, since=args.since, stored_after=args.stored_since,
+                                   limit=args.limit)
     finally:
         db.close()
-    if args.json:
-        print(to_json(rows))
-    elif args.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        columns = (*STATEMENT_COLUMNS, *ARTICLE_FIELDS)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_csv_cell(c, row[c]) for c in columns])
+    if fmt is not None:
+        write_rows(rows, fmt, sys.stdout, (*STATEMENT_COLUMNS, *ARTICLE_FIELDS))
     else:
         table([(r["article_id"], r["published_at"].strftime("%Y-%m-%d") if r["published_at"] else "",
-                _one_line(r["speaker"], 30), r["kind"], _one_line(r["content"], 80)) for r in rows],
-              ["article", "published", "speaker", "kind", "content"])
+                _one_line(r["speaker"], 30), r["kind"], _one_line(r["content"], 80), short_feed(r), r["url"])
+               for r in rows],
+              ["article", "published", "speaker", "kind", "content", "feed", "url"])
     return 0

@@ -27,6 +27,7 @@ from worker.parse.urls import origin_of
 from worker.pipeline.article import PageResult, fallback_record, feed_text_record, fetch_article
 from worker.pipeline.dbio import DbIO
 from worker.pipeline.poll import local_root_of
+from worker.pipeline.progress import NO_PROGRESS, Progress
 from worker.pool import CpuPool
 from worker.settings import Settings, redact_url
 
@@ -45,12 +46,13 @@ class PageStats:
     lost_leases: int = 0
     statements_written: int = 0
     fetch_seconds: list[float] = field(default_factory=list)  # one per page fetched or tried
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (reason, url) per page not fetched
 
     def take(self) -> PageStats:
         """What was counted so far, counting afresh from now (the daemon reports as it goes)."""
-        taken = dataclasses.replace(self, fetch_seconds=self.fetch_seconds)
+        taken = dataclasses.replace(self)
         for f in dataclasses.fields(self):
-            setattr(self, f.name, [] if f.name == "fetch_seconds" else 0)
+            setattr(self, f.name, [] if isinstance(getattr(self, f.name), list) else 0)
         return taken
 
 
@@ -63,12 +65,14 @@ def retry_delay(attempts: int) -> float:
 
 
 class PageWorker:
-    def __init__(self, settings: Settings, io: DbIO, fetcher: Fetcher, cpu: CpuPool, owner: str):
+    def __init__(self, settings: Settings, io: DbIO, fetcher: Fetcher, cpu: CpuPool, owner: str,
+                 progress: Progress = NO_PROGRESS):
         self.settings = settings
         self.io = io
         self.fetcher = fetcher
         self.cpu = cpu
         self.owner = owner
+        self.progress = progress
 
     async def drain(self, *, stop: Callable[[], bool] = lambda: False, batches: int | None = None,
                     more_coming: Callable[[], bool] = lambda: False,
@@ -145,6 +149,8 @@ class PageWorker:
                 session, job.job_id, self.owner, state="pending", attempts=job.attempts, now=utcnow(),
                 retry_at=pause.until, error=f"its server asked to wait: {pause.reason} (on {pause.url})"))
             stats.retrying += 1
+            log.info("page deferred", extra={"url": redact_url(job.url), "until": pause.until})
+            self.progress.advance("pages")
             return
         entry = ParsedEntry(guid=job.url, link=job.url, title=job.title, author=job.author,
                             published_at=job.published_at, summary=job.summary, content=job.text)
@@ -201,6 +207,7 @@ class PageWorker:
             stats.statements_written += written.statements_written
         except _LeaseLost:
             stats.lost_leases += 1  # it expired and another worker took the job over: its outcome stands
+            self.progress.advance("pages")
             return
         if result.fetched:
             stats.fetched += 1
@@ -208,3 +215,10 @@ class PageWorker:
             stats.fallback += 1
         else:
             stats.retrying += 1
+        reason = None if result.fetched else result.record.source_reason or "unknown"
+        if reason is not None:
+            stats.failures.append((reason, redact_url(job.url)))
+        outcome = "fetched" if result.fetched else ("feed text kept" if final else "to retry")
+        log.info("page %s", outcome, extra={"url": redact_url(job.url), "attempts": attempts,
+                                            "error": reason})
+        self.progress.advance("pages")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from worker.pipeline import leases
 from worker.pipeline.dbio import DbIO
 from worker.pipeline.pages import PageStats, PageWorker
 from worker.pipeline.poll import PollOutcome, failed_poll, poll_feed
+from worker.pipeline.progress import NO_PROGRESS, Progress
 from worker.pool import CpuPool
 from worker.settings import Settings, redact_url
 
@@ -38,6 +40,30 @@ class FeedReport:
     error: str | None = None
     articles_new: int = 0
     articles_updated: int = 0
+
+
+FAILURE_URLS = 3  # URLs listed per failure reason in a run summary
+_DETAIL = re.compile(r"\s*\([^()]*\)")
+
+
+def failure_reason(error: str) -> str:
+    """The reason a failure is grouped under: its message without parenthesised details (sizes,
+    counts, content types), so that "page text too short (120 characters)" and "(80 characters)"
+    are one reason."""
+    return " ".join(_DETAIL.sub("", error).split()) or error
+
+
+@dataclass
+class FailureGroup:
+    count: int = 0
+    urls: list[str] = field(default_factory=list)  # the first FAILURE_URLS
+
+
+def add_failure(groups: dict[str, FailureGroup], error: str, url: str) -> None:
+    group = groups.setdefault(failure_reason(error), FailureGroup())
+    group.count += 1
+    if len(group.urls) < FAILURE_URLS:
+        group.urls.append(url)
 
 
 @dataclass
@@ -54,6 +80,10 @@ class RunSummary:
     pages_held_elsewhere: int = 0  # due pages left because another live worker holds them
     statements_stored: int = 0
     feeds: list[FeedReport] = field(default_factory=list)
+    # Per reason, most frequent first once the run is over: feeds that failed, pages not fetched
+    # (kept with their feed's text for good, or to be retried).
+    failed_feeds: dict[str, FailureGroup] = field(default_factory=dict)
+    failed_pages: dict[str, FailureGroup] = field(default_factory=dict)
     page_fetch_seconds: list[float] = field(default_factory=list, repr=False)  # for the metrics
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,9 +98,15 @@ class RunSummary:
         self.articles_updated += stats.articles_updated
         self.statements_stored += stats.statements_written
         self.page_fetch_seconds += stats.fetch_seconds
+        for reason, url in stats.failures:
+            add_failure(self.failed_pages, reason, url)
 
+    def sort_failures(self) -> None:
+        """Most frequent reason first (ties: the reason's text)."""
+        for name in ("failed_feeds", "failed_pages"):
+            groups: dict[str, FailureGroup] = getattr(self, name)
+            setattr(self, name, dict(sorted(groups.items(), key=lambda item: (-item[1].count, item[0]))))
 
-Progress = Callable[[int, int, RunSummary], None]
 # Called after every stored poll or skip: (report, outcome) — the daemon's metrics hook in here.
 PollHook = Callable[[FeedReport, PollOutcome | None], None]  # None: skipped, not polled
 
@@ -87,7 +123,7 @@ class Worker:
     :meth:`close` stops both; `worker ingest` closes after its run, the daemon at shutdown."""
 
     def __init__(self, settings: Settings, database: Database, *, fetcher: Fetcher | None = None,
-                 progress: Progress | None = None, owner: str | None = None,
+                 progress: Progress = NO_PROGRESS, owner: str | None = None,
                  on_poll: PollHook | None = None, cpu: CpuPool | None = None):
         self.settings = settings
         self.db = database
@@ -144,6 +180,9 @@ class Worker:
         states, skipped = await self.io.transaction(lambda session: leases.claim_feeds_taking_over(
             session, self.owner, utcnow(), self.settings.lease, urls=feed_urls, due_only=due_only,
             force=force))
+        due_pages = await self.io.transaction(lambda session: queue.due_pages(session, utcnow()))
+        self.progress.expect("feeds", len(states))
+        self.progress.expect("pages", due_pages)
         summary = RunSummary()
         for url, why in skipped:
             summary.feeds.append(FeedReport(url=redact_url(url), status="skipped", error=why))
@@ -158,7 +197,7 @@ class Worker:
             self._queued = queued = asyncio.Event()
             polls = asyncio.ensure_future(self._poll_all(states, fetcher, summary))
             polls.add_done_callback(lambda _: queued.set())  # the drain stops waiting for more at once
-            pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner)
+            pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner, self.progress)
             drain = asyncio.ensure_future(pages.drain(
                 stop=lambda: self.stopping, more_coming=lambda: not polls.done(), wake=self._queued))
             # A fault of the database ends both at once: nothing in flight outlives the run's fetcher.
@@ -181,6 +220,7 @@ class Worker:
             if self._fetcher is None:
                 await fetcher.aclose()
             self.close()  # a one-off run: no worker process or database thread outlives it
+        summary.sort_failures()
         return summary
 
     async def claim_due(self, limit: int, busy: set[int]) -> tuple[list[FeedState], dict[str, queue.Pause]]:
@@ -195,15 +235,11 @@ class Worker:
 
     async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary) -> None:
         slots = asyncio.Semaphore(self.settings.concurrency)
-        done = 0
         pauses = await self.io.transaction(lambda session: queue.paused_origins(session, utcnow()))
 
         async def one(state: FeedState) -> None:
-            nonlocal done
             if await self.poll_one(state, fetcher, summary, pauses, slots):
-                done += 1
-                if self.progress:
-                    self.progress(done, len(states), summary)
+                self.progress.advance("feeds")
 
         tasks = [asyncio.ensure_future(one(s)) for s in states]
         try:
@@ -273,8 +309,10 @@ class Worker:
 
         try:
             stats = await self.io.write(write)
-            if stats.pages_queued and self._queued is not None:
-                self._queued.set()
+            if stats.pages_queued:
+                self.progress.expect("pages", stats.pages_queued)
+                if self._queued is not None:
+                    self._queued.set()
         except LookupError:
             return  # the feed was removed while we polled it
         except DatabaseError:
@@ -299,6 +337,7 @@ class Worker:
             summary.feeds_not_modified += 1
         else:
             summary.feeds_failed += 1
+            add_failure(summary.failed_feeds, poll.error or "unknown", report.url)
         summary.articles_new += stats.articles_new
         summary.articles_updated += stats.articles_updated
         summary.statements_stored += stats.statements_written

@@ -9,7 +9,14 @@ from datetime import datetime
 
 from db.database import Database
 from db.records import ArticleRecord, StatementRecord
-from db.statements import StoredText, offsets_problem, replace_if_unchanged, texts_to_reparse
+from db.statements import (
+    StoredText,
+    count_to_reparse,
+    offsets_problem,
+    replace_if_unchanged,
+    texts_to_reparse,
+)
+from worker.pipeline.progress import NO_PROGRESS, Progress
 from worker.pool import CpuPool, TaskFailed
 from worker.speakers import article_speakers
 from worker.statements import PARSER_VERSION, Statement, parse_statements
@@ -77,7 +84,8 @@ class ReparseSummary:
 
 
 def reparse(db: Database, pool: CpuPool | None = None, *, since: datetime | None = None,
-            everything: bool = False, batch: int = REPARSE_BATCH) -> ReparseSummary:
+            everything: bool = False, batch: int = REPARSE_BATCH,
+            progress: Progress = NO_PROGRESS) -> ReparseSummary:
     """Re-parse the stored articles whose statements are not of this parser version (all of them
     with everything=True), a batch per transaction. Parsing happens between transactions, in
     ``pool``'s worker processes (in this process without one), so ingest is not held up; an article
@@ -86,6 +94,9 @@ def reparse(db: Database, pool: CpuPool | None = None, *, since: datetime | None
     pool = pool or CpuPool.in_process()
     summary = ReparseSummary()
     after = 0
+    with db.read() as session:
+        progress.expect("articles", count_to_reparse(session, version=PARSER_VERSION, since=since,
+                                                     everything=everything))
     while True:
         with db.transaction() as session:
             texts = texts_to_reparse(session, version=PARSER_VERSION, after_id=after, since=since,
@@ -112,3 +123,4 @@ def reparse(db: Database, pool: CpuPool | None = None, *, since: datetime | None
                     summary.statements += len(statements)
                 else:
                     summary.skipped += 1
+        progress.advance("articles", len(texts))
