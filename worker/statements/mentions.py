@@ -94,6 +94,7 @@ def _left_mention(text: str, toks: Before) -> Mention | None:
         if last.low in _TIME_NOUNS and (t := toks.at(n - 1)) is not None and t.low in _TIME_LEAD:
             n -= 1  # "officials this week said"
     n = _skip_aside(toks, n)
+    n = _skip_issued_document(toks, n)
     last = toks.at(n - 1)
     if last is None:
         return None
@@ -118,6 +119,24 @@ def _skip_aside(toks: Before, n: int) -> int:
             and aside.low in ("however", "meanwhile", "though", "too", "instead"):
         return n - 3
     return n
+
+
+# "X issued a statement warning …", "X released a letter saying …": the cue's speaker is the subject
+# of the verb that issued the document
+_ISSUING = wordset("""issued released posted published sent wrote filed tweeted shared""")
+_ISSUED = wordset("""statement letter release note message memo notice post tweet report""")
+
+
+def _skip_issued_document(toks: Before, n: int) -> int:
+    doc, art, verb = toks.at(n - 1), toks.at(n - 2), toks.at(n - 3)
+    if doc is None or art is None or verb is None or doc.low not in _ISSUED:
+        return n
+    if art.low not in ("a", "an"):
+        return n
+    if verb.low in _ISSUING:
+        return n - 3
+    put = toks.at(n - 4)
+    return n - 4 if verb.low == "out" and put is not None and put.low in ("put", "sent") else n
 
 
 _SHARE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|per cent|%)|(?:a|the)\s+majority|(?:nearly|almost|about|"
@@ -426,8 +445,10 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
     if low[-1] in SPEAKER_NOUNS and low[-1] not in ORG_WORDS and low[-1].endswith("s") \
             and not any(t.cap for t in words[1:]):
         return Mention(start, end, surface, surface, None, "group")  # "fellow board members"
+    # "Institute for Marine Research", "Department of Homelessness and Supportive Housing": a name
+    # right after "for", "of" or "and" continues the body named before it
     body_of = len(role_toks) >= 2 and role_toks[-1].low in ("for", "of", "and") \
-        and role_toks[-2].cap and role_toks[-2].low in ORG_WORDS  # "Institute for Marine Research"
+        and any(t.cap and t.low in ORG_WORDS for t in role_toks[:-1])
     if body_of or (any(t.low.strip(".") in ORG_WORDS for t in words) and not (
             name_toks and len(name_toks) >= 2 and not _orgish(name_toks))):
         return Mention(start, end, surface, " ".join(t.text for t in words), None, "organisation")
@@ -435,6 +456,9 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
         # "a spokesperson for Inherent Resolve", "president of Chapter & Verse": the name is the body
         # the speaker works for; the speaker is the described one
         return Mention(start, end, surface, None, " ".join(t.text for t in words), "title")
+    if name_toks and not role_toks and not honorific and span[0].low == "the":
+        # "The Afghan Taliban claimed": a person's name takes no article; a body's, a people's does
+        return Mention(start, end, surface, " ".join(t.text for t in name_toks), None, "organisation")
     if name_toks:
         name = " ".join(t.text for t in name_toks)
         if len(name_toks) == 1 and (name_toks[0].low in COUNTRIES or _acronym(name_toks[0].text)) \
