@@ -42,6 +42,11 @@ CASES = [
         "families moved", ("Department of Parks and Green Spaces", "organisation",
                            "Most families moved north", "indirect"),
         id="body-name-joined-by-and"),
+    pytest.param(  # the body a title is held in belongs to the role: "the X founder" finds its person
+        "A court dropped the case against Brightleaf co-founder Mara Quist on Monday.\n\n"
+        "The Brightleaf founder always argued that the charges were political.",
+        "charges were", ("Mara Quist", "person", "the charges were political", "indirect"),
+        id="body-before-title-is-the-role"),
 ]
 
 
