@@ -47,6 +47,12 @@ CASES = [
         "The Brightleaf founder always argued that the charges were political.",
         "charges were", ("Mara Quist", "person", "the charges were political", "indirect"),
         id="body-before-title-is-the-role"),
+    pytest.param(  # an appositive without an article, ending with a title, introduces a person too
+        "“Rents are rising,” Ann Hale said.\n\n"
+        "While the plan did not please Julia Marsh, county housing information officer, she said she hoped "
+        "it would work for renters.",
+        "work for renters", ("Julia Marsh", "person", "she hoped it would work for renters", "indirect"),
+        id="bare-appositive-introduces"),
 ]
 
 

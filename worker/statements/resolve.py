@@ -13,6 +13,7 @@ from worker.statements.lexicon import (
     FEMALE_NAMES,
     MALE_NAMES,
     ORG_WORDS,
+    TITLES,
     wordset,
 )
 from worker.statements.mentions import Mention, Token, build_mention, tokens
@@ -195,7 +196,9 @@ class Registry:
         and not ", the nation's largest coal company,"."""
         appos = _APPOSITIVE.match(self.text, end)
         if appos is None:
-            return False
+            # no article: ", Washington State health department information officer," — a title last
+            bare = _BARE_APPOSITIVE.match(self.text, end)
+            return bare is not None and bare.group(1).lower() in TITLES
         head = re.split(r"\s(?:at|of|for|in|with|from|on|who|which|that)\s", appos.group(1).lower(),
                         maxsplit=1)[0]
         words = re.findall(r"[a-z]+", head)
@@ -569,3 +572,4 @@ class Registry:
 
 
 _APPOSITIVE = re.compile(r"\s*,\s+((?:a|an|the)\s[^,.;]{1,80})")
+_BARE_APPOSITIVE = re.compile(r"\s*,\s+[^,.;]{0,80}?\b([a-z]+)\s*,")
