@@ -461,7 +461,8 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
         return Mention(start, end, surface, " ".join(t.text for t in name_toks), None, "organisation")
     if name_toks:
         name = " ".join(t.text for t in name_toks)
-        if len(name_toks) == 1 and (name_toks[0].low in COUNTRIES or _acronym(name_toks[0].text)) \
+        if len(name_toks) == 1 and (name_toks[0].low in COUNTRIES or _acronym(name_toks[0].text)
+                                    or _camel(name_toks[0].text)) \
                 and not honorific and not role:
             return Mention(start, end, surface, name, None, "organisation")
         if _orgish(name_toks):
@@ -494,6 +495,16 @@ def _orgish(toks: list[Token]) -> bool:
     if any(t.low.strip(".") in ORG_WORDS for t in toks) or (len(toks) == 1 and toks[0].low in COUNTRIES):
         return True
     return any(f"{a.low}_{b.low}" in PLACE_PAIRS for a, b in pairwise(toks))
+
+
+_INNER_CAPITAL = re.compile(r"(?<=[a-z])[A-Z]")
+
+
+def _camel(word: str) -> bool:
+    """A company's written-together name ("SoCalGas", "BlackRock"), not a surname such as "McKay",
+    "DeSantis" or "MacArthur": two capitals inside it, or one after four lower-case letters."""
+    inner = [m.start() for m in _INNER_CAPITAL.finditer(word)]
+    return len(inner) >= 2 or (len(inner) == 1 and inner[0] >= 5 and word[1:inner[0]].islower())
 
 
 def _acronym(word: str) -> bool:

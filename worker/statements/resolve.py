@@ -165,6 +165,8 @@ class Registry:
         last = r[-1]
         if len(last.text) > 3 and last.text.endswith(("’s", "'s")):  # "President Trump’s advisers"
             r = [*r[:-1], Token(last.text[:-2], last.start, last.end - 2, last.low[:-2])]
+        elif len(last.text) > 3 and last.text.endswith(("s’", "s'")):  # "Bryant Woods’ landlord"
+            r = [*r[:-1], Token(last.text[:-1], last.start, last.end - 1, last.low[:-1])]
         m = build_mention(self.text, r)
         if m is None or m.name is None:
             return None
