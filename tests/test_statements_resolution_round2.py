@@ -63,6 +63,12 @@ CASES = [
         "“I called every week,” Woods said.",
         "called every", ("Lena Woods", "person", "I called every week", "direct"),
         id="possessive-apostrophe-alone"),
+    pytest.param(  # "the statement" is the one a body was said to issue, not a later accuser's words
+        "On Monday, Ridgeway Records issued a statement about the tour after Mina Clay publicly attacked "
+        "the label, accusing it of blocking her concerts.\n\n"
+        "The statement, which was seen by reporters, claimed that both sides had reached a deal.",
+        "both sides", ("Ridgeway Records", "organisation", "both sides had reached a deal", "indirect"),
+        id="the-statement-its-issuer"),
 ]
 
 

@@ -123,6 +123,7 @@ class Registry:
         self.subjects: list[tuple[int, Entity]] = []  # sentence subjects, for "it" and "they"
         self.intros: list[tuple[int, Entity]] = []  # where each person is first named in full
         self._described: list[bool] = []  # per introduction: an appositive ("X, a student,") follows
+        self.issuers: list[tuple[int, Entity, str]] = []  # "X issued a statement": (where, X, "statement")
         # persons by (first word, last word) and by last word, organisations by name, all lower-case
         self._by_names: dict[tuple[str, str], list[Entity]] = {}
         self._by_surname: dict[str, list[Entity]] = {}
@@ -159,6 +160,9 @@ class Registry:
             if not subject_taken and r[0].start - sent.start < 40:
                 self.subjects.append((r[0].start, ent))
             subject_taken = True
+        issued = _ISSUED_DOCUMENT.search(self.text, sent.start, sent.end)
+        if issued is not None and self.subjects and sent.start <= self.subjects[-1][0] < issued.start():
+            self.issuers.append((issued.start(), self.subjects[-1][1], issued.group(1).lower()))
 
     def _entity_of(self, r: list[Token], sent: Sentence) -> Entity | None:
         """The entity a run of capitalised words names (registered when new), or None."""
@@ -380,6 +384,7 @@ class Registry:
             subject = self._latest_subject(pos, lambda e: e.kind == "organisation")
             if subject is not None and (found is None or subject[0] > found[0]):
                 found = subject
+            found = self._issuer(pos, head, found) or found
             return self._bind(found[1], None, 0.7) if found else Resolved(m.text, "unknown", None, 0.4, None)
 
         def fits(ent: Entity) -> bool:
@@ -392,6 +397,17 @@ class Registry:
         if m.kind == "organisation":
             return None  # "the city transport department": a body by its description, registered
         return Resolved(re.sub(r"^(?:the|The)\s+", "", m.text), "organisation", None, 0.5, None)
+
+    def _issuer(self, pos: int, head: str, found: Found | None) -> Found | None:
+        """ "X issued a statement …" and then "the statement said": X, unless a later speaker gave a
+        statement of their own ("…, Y said in a statement")."""
+        k = bisect_left(self.issuers, pos, key=lambda x: x[0]) - 1
+        if k < 0 or pos - self.issuers[k][0] > 2000 or self.issuers[k][2] != head:
+            return None
+        at, ent, _ = self.issuers[k]
+        if found and found[0] > at and head in self.text[found[0]:min(pos, found[0] + 300)].lower():
+            return None
+        return (at, ent, 0.7)
 
     def _abbreviated(self, name: str, pos: int) -> Entity | None:
         """The organisation an abbreviation stands for: "FAA" defined as "… (FAA)", or "the CDC" and
@@ -574,4 +590,6 @@ class Registry:
 
 
 _APPOSITIVE = re.compile(r"\s*,\s+((?:a|an|the)\s[^,.;]{1,80})")
+_ISSUED_DOCUMENT = re.compile(r"\b(?:issued|released|put out|posted|published|shared)\s+(?:an?|its)\s+"
+                              r"(?:[a-z]+\s+)?(statement|letter|release|memo|notice|announcement)\b")
 _BARE_APPOSITIVE = re.compile(r"\s*,\s+[^,.;]{0,80}?\b([a-z]+)\s*,")
