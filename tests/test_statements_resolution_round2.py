@@ -69,6 +69,10 @@ CASES = [
         "The statement, which was seen by reporters, claimed that both sides had reached a deal.",
         "both sides", ("Ridgeway Records", "organisation", "both sides had reached a deal", "indirect"),
         id="the-statement-its-issuer"),
+    pytest.param(  # a dateline in capitals is never a speaker, nor is an opening "Hours before …,"
+        "DENVER, Colo. — Hours before the vote on Monday, council member Ana Ruiz defended the plan, "
+        "saying it would cut costs.",
+        "cut costs", ("Ana Ruiz", "person", "it would cut costs", "indirect"), id="dateline-and-time-opening"),
 ]
 
 

@@ -230,6 +230,8 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
             toks.need(-1)
             continue  # nothing before the comma
         m = _phrase_left(text, toks, k)
+        if m is not None and m.text.isupper() and _DATELINE_REST.match(text, m.end):
+            continue  # "BUFFALO, N.Y. — Hours before …, X said": a dateline is no speaker
         inner = toks.toks[k + 1:n - 1]
         named_inner = build_mention(text, inner) if inner and len(inner) <= 5 \
             and inner[0].low not in CLAUSE_WORDS else None
@@ -264,6 +266,9 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
     return None
 
 
+_DATELINE_REST = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+
+
 def _lead_role(text: str, toks: Before, k: int) -> str:
     """What precedes an appositive name when it is no speaker phrase, from the sentence's start."""
     first = k - _MAX_LEAD_ROLE
@@ -278,6 +283,9 @@ def _role_from_appositive(appos: str) -> str | None:
     return appos[:120] or None
 
 
+_DATELINE_START = re.compile(r"[A-Z]{3,}(?:\s[A-Z]{2,})*" + _DATELINE_REST.pattern + r"+\s*")
+_TIME_OPENING = re.compile(r"(?:[A-Z][a-z]+\s+)?(?:[Hh]ours|[Dd]ays|[Mm]inutes|[Ww]eeks|[Mm]onths|[Yy]ears"
+                           r"|[Mm]oments)\s+(?:before|after|earlier|later)\b[^,;.]{0,80},\s*")
 _NAMED_AFTER = re.compile(r"(?:\s+(?:of|for|at|on|with)\s+[^,.;]{1,40})?\s*,\s*((?:[A-Z][\w.'’-]*\s+){1,3}"
                           r"[A-Z][\w'’-]*)\s*(?=[,.;]|$)")
 _APPOSITIVE_AFTER = re.compile(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,80}? (?:of|at|for|with) "
@@ -286,6 +294,12 @@ _APPOSITIVE_AFTER = re.compile(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,8
 
 def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -> Mention | None:
     """The speaker phrase starting just after a cue ("…,” said Sen. Ted Cruz, a Republican)."""
+    dateline = _DATELINE_START.match(text, start, end)  # "DENVER, Colo. — …": no speaker
+    if dateline is not None:
+        start = dateline.end()
+    opening = _TIME_OPENING.match(text, start, end)
+    if opening is not None:  # a sentence's subject after "Hours before the game, …"
+        start = opening.end()
     toks = Ahead(text, start, end)
     first = toks.get(0)
     if first is None:
