@@ -230,8 +230,6 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
             toks.need(-1)
             continue  # nothing before the comma
         m = _phrase_left(text, toks, k)
-        if m is not None and m.text.isupper() and _DATELINE_REST.match(text, m.end):
-            continue  # "BUFFALO, N.Y. — Hours before …, X said": a dateline is no speaker
         inner = toks.toks[k + 1:n - 1]
         named_inner = build_mention(text, inner) if inner and len(inner) <= 5 \
             and inner[0].low not in CLAUSE_WORDS else None
@@ -240,14 +238,8 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
             # "Wyoming’s Republican secretary of state, Chuck Gray, said"
             return Mention(named_inner.start, named_inner.end, named_inner.text, named_inner.name,
                            named_inner.role or m.text, "person")
-        if m is not None:
-            b = k - 1
-            while (t := toks.at(b)) is not None and t.end > m.start:
-                b -= 1
-            if t is not None and (t.low in _PLACE_PREPOSITIONS or t.text == "&"):
-                # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker; "…, president
-                # of Chapter & Verse, an agency, said": part of a longer name
-                continue
+        if m is not None and _no_speaker(text, toks, k, m):
+            continue
         if inner and inner[0].low in ("he", "she", "they") and k == commas[-1]:
             # "During the call, he asked about X, called Y a liar": predicates sharing one subject
             return Mention(inner[0].start, inner[0].end, inner[0].text, None, None, "pronoun")
@@ -267,6 +259,18 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
 
 
 _DATELINE_REST = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+
+
+def _no_speaker(text: str, toks: Before, k: int, m: Mention) -> bool:
+    """Whether the phrase before the comma at k is no speaker: a place after a preposition ("In
+    Nebraska, nearly 18,000 people …, said …"), part of a longer name ("…, president of Chapter &
+    Verse, an agency, said") or a dateline ("BUFFALO, N.Y. — Hours before …, X said")."""
+    if m.text.isupper() and _DATELINE_REST.match(text, m.end):
+        return True
+    b = k - 1
+    while (t := toks.at(b)) is not None and t.end > m.start:
+        b -= 1
+    return t is not None and (t.low in _PLACE_PREPOSITIONS or t.text == "&")
 
 
 def _lead_role(text: str, toks: Before, k: int) -> str:
@@ -294,12 +298,7 @@ _APPOSITIVE_AFTER = re.compile(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,8
 
 def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -> Mention | None:
     """The speaker phrase starting just after a cue ("…,” said Sen. Ted Cruz, a Republican)."""
-    dateline = _DATELINE_START.match(text, start, end)  # "DENVER, Colo. — …": no speaker
-    if dateline is not None:
-        start = dateline.end()
-    opening = _TIME_OPENING.match(text, start, end)
-    if opening is not None:  # a sentence's subject after "Hours before the game, …"
-        start = opening.end()
+    start = _past_opening(text, start, end)
     toks = Ahead(text, start, end)
     first = toks.get(0)
     if first is None:
@@ -348,6 +347,15 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
             both = role if not m.role else f"{m.role}; {role}"
             return Mention(m.start, m.end, m.text, m.name, both, m.kind)
     return m
+
+
+def _past_opening(text: str, start: int, end: int) -> int:
+    """Past a dateline in capitals ("DENVER, Colo. — ") and an opening "Hours before the game, "."""
+    dateline = _DATELINE_START.match(text, start, end)
+    if dateline is not None:
+        start = dateline.end()
+    opening = _TIME_OPENING.match(text, start, end)
+    return opening.end() if opening is not None else start
 
 
 def _lone_speaker(t: Token, nxt: Token | None) -> Mention | None:
