@@ -73,6 +73,13 @@ CASES = [
         "DENVER, Colo. — Hours before the vote on Monday, council member Ana Ruiz defended the plan, "
         "saying it would cut costs.",
         "cut costs", ("Ana Ruiz", "person", "it would cut costs", "indirect"), id="dateline-and-time-opening"),
+    pytest.param(  # a name right after the comma closing an opening clause is the sentence's subject
+        "“The camps must go,” Mayor Tom Reed said on Monday. Crews from the public works department then cleared the camp where Luis "
+        "Ortiz lived.\n\n"
+        "On Friday morning, as the workers swept the block around him, Ortiz packed his bags. He said he "
+        "had nowhere else to go.",
+        "nowhere else", ("Luis Ortiz", "person", "he had nowhere else to go", "indirect"),
+        id="subject-after-opening-clause"),
 ]
 
 

@@ -157,7 +157,10 @@ class Registry:
             self.mentions.append((r[0].start, ent))
             if r[0].start < opening:
                 continue  # "During an interview with Ann Lee, she said": Ann Lee is no subject
-            if not subject_taken and r[0].start - sent.start < 40:
+            # near the start, or right after the comma that closes an opening phrase or clause ("On
+            # Thursday, as the crews moved in, Robinson packed his things")
+            near = r[0].start - sent.start < 40 or self.text[r[0].start - 2:r[0].start] == ", "
+            if not subject_taken and near:
                 self.subjects.append((r[0].start, ent))
             subject_taken = True
         issued = _ISSUED_DOCUMENT.search(self.text, sent.start, sent.end)
