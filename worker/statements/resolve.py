@@ -14,16 +14,17 @@ from worker.statements.lexicon import (
     MALE_NAMES,
     ORG_WORDS,
     TITLES,
-    wordset,
 )
 from worker.statements.mentions import Mention, Token, build_mention, tokens
 from worker.statements.resolve_names import (
+    TITLE_WORDS,
     LineStarts,
     capitalised_runs,
     clean_name,
     name_words,
     opening_phrase_end,
     surname,
+    title_words,
 )
 from worker.statements.resolve_orgs import abbreviations, names_head, reference, stands_for
 from worker.statements.segment import QuoteIndex, Sentence
@@ -65,23 +66,9 @@ _TITLE_LOOKBACK = 256  # mentions
 _SURNAME_LOOKBACK = 64  # people with the same surname
 _INTRO_LOOKBACK = 8  # introductions walked back over for one pronoun
 
-# a title's words as a role states them: "Gov." is "governor", and "the former governor" is still one
-_TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "atty": "attorney",
-                "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
-                "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
-                "insp": "inspector", "supv": "supervisor"}
 _HONORIFIC_WORDS = ("mr", "mrs", "ms", "dr", "president", "sen", "senator", "gov", "governor", "rep", "prime",
                     "chancellor", "judge", "mayor", "gen", "general", "secretary")
 _ONE_PERSON = ("one", "someone", "somebody", "another")
-_TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
-retired late previous""")
-
-
-def _title_words(title: str) -> set[str]:
-    return {_TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
-            if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
-
-
 class Recent:
     """(position, entity) of the speakers of the statements resolved so far, in text order."""
 
@@ -552,7 +539,7 @@ class Registry:
     def _described_speaker(self, title: str, pos: int, recent: Recent) -> Entity | None:
         """An unnamed speaker taken up again: "a spokesperson for the airline said …" and then
         "the spokesperson said …"."""
-        words = _title_words(title)
+        words = title_words(title)
         if not words:
             return None
         found = _latest_speaker(recent, pos, lambda e: e.kind == "person" and not e.words and bool(e.role)
@@ -560,7 +547,7 @@ class Registry:
         return found[1] if found is not None else None
 
     def _by_title(self, title: str, pos: int) -> Entity | None:
-        words = _title_words(title)
+        words = title_words(title)
         if not words:
             return None
         # the latest mention before pos of a person whose role has those words; a bare title ("the
@@ -583,7 +570,7 @@ class Registry:
     def _words_of_role(self, role: str) -> frozenset[str]:
         words = self._role_words.get(role)
         if words is None:
-            words = self._role_words[role] = frozenset(_TITLE_WORDS.get(w, w)
+            words = self._role_words[role] = frozenset(TITLE_WORDS.get(w, w)
                                                        for w in re.findall(r"[a-z]+", role.lower()))
         return words
 

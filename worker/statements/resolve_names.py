@@ -129,3 +129,17 @@ def surname(words: list[str]) -> str:
 
 def name_words(name: str) -> set[str]:
     return {w.lower() for w in name.split()}
+
+
+# a title's words as a role states them: "Gov." is "governor", and "the former governor" is still one
+TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "atty": "attorney",
+               "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
+               "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
+               "insp": "inspector", "supv": "supervisor"}
+_TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
+retired late previous""")
+
+
+def title_words(title: str) -> set[str]:
+    return {TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
+            if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
