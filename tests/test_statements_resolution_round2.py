@@ -80,6 +80,12 @@ CASES = [
         "had nowhere else to go.",
         "nowhere else", ("Luis Ortiz", "person", "he had nowhere else to go", "indirect"),
         id="subject-after-opening-clause"),
+    pytest.param(  # a definite group taken up again ("the authors") is the group described in full before
+        "The authors of the new survey argued that the rules had worked.\n\n"
+        "Spending fell by a fifth over two years, the authors wrote.",
+        "Spending fell", ("The authors of the new survey", "group", "Spending fell by a fifth over two years",
+                          "indirect"),
+        id="group-taken-up-by-its-head"),
 ]
 
 

@@ -26,7 +26,7 @@ from worker.statements.resolve_names import (
     surname,
     title_words,
 )
-from worker.statements.resolve_orgs import abbreviations, names_head, reference, stands_for
+from worker.statements.resolve_orgs import abbreviations, fuller_group, names_head, reference, stands_for
 from worker.statements.segment import QuoteIndex, Sentence
 
 _FEMALE = re.compile(r"\b(?:she|her|hers|herself|Mrs\.?|Ms\.?|Miss|woman|spokeswoman|chairwoman|"
@@ -303,6 +303,10 @@ class Registry:
         described = self._org_reference(m, pos, recent)  # "the company", "the statement"
         if described is not None:
             return described
+        fuller = _latest_speaker(recent, pos, lambda e: e.kind == "group" and fuller_group(m.text, e.name)) \
+            if m.kind == "group" else None
+        if fuller is not None:  # "The authors of the study argued …" and then "the authors wrote"
+            return self._bind(fuller[1], None, 0.7)
         if m.kind in ("title", "group") and re.match(r"(?:the|The|this|This)\s", m.text):
             title = m.role or m.text
             ent = self._by_title(title, pos) or self._described_speaker(title, pos, recent)
