@@ -94,6 +94,7 @@ def _left_mention(text: str, toks: Before) -> Mention | None:
         if last.low in _TIME_NOUNS and (t := toks.at(n - 1)) is not None and t.low in _TIME_LEAD:
             n -= 1  # "officials this week said"
     n = _skip_aside(toks, n)
+    n = _skip_issued_document(toks, n)
     last = toks.at(n - 1)
     if last is None:
         return None
@@ -118,6 +119,24 @@ def _skip_aside(toks: Before, n: int) -> int:
             and aside.low in ("however", "meanwhile", "though", "too", "instead"):
         return n - 3
     return n
+
+
+# "X issued a statement warning …", "X released a letter saying …": the cue's speaker is the subject
+# of the verb that issued the document
+_ISSUING = wordset("""issued released posted published sent wrote filed tweeted shared""")
+_ISSUED = wordset("""statement letter release note message memo notice post tweet report""")
+
+
+def _skip_issued_document(toks: Before, n: int) -> int:
+    doc, art, verb = toks.at(n - 1), toks.at(n - 2), toks.at(n - 3)
+    if doc is None or art is None or verb is None or doc.low not in _ISSUED:
+        return n
+    if art.low not in ("a", "an"):
+        return n
+    if verb.low in _ISSUING:
+        return n - 3
+    put = toks.at(n - 4)
+    return n - 4 if verb.low == "out" and put is not None and put.low in ("put", "sent") else n
 
 
 _SHARE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|per cent|%)|(?:a|the)\s+majority|(?:nearly|almost|about|"
@@ -219,14 +238,8 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
             # "Wyoming’s Republican secretary of state, Chuck Gray, said"
             return Mention(named_inner.start, named_inner.end, named_inner.text, named_inner.name,
                            named_inner.role or m.text, "person")
-        if m is not None:
-            b = k - 1
-            while (t := toks.at(b)) is not None and t.end > m.start:
-                b -= 1
-            if t is not None and (t.low in _PLACE_PREPOSITIONS or t.text == "&"):
-                # "In Nebraska, nearly 18,000 people …, said …": a place, not a speaker; "…, president
-                # of Chapter & Verse, an agency, said": part of a longer name
-                continue
+        if m is not None and _no_speaker(text, toks, k, m):
+            continue
         if inner and inner[0].low in ("he", "she", "they") and k == commas[-1]:
             # "During the call, he asked about X, called Y a liar": predicates sharing one subject
             return Mention(inner[0].start, inner[0].end, inner[0].text, None, None, "pronoun")
@@ -245,6 +258,21 @@ def _appositive_left(text: str, toks: Before, n: int) -> Mention | None:
     return None
 
 
+_DATELINE_REST = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+
+
+def _no_speaker(text: str, toks: Before, k: int, m: Mention) -> bool:
+    """Whether the phrase before the comma at k is no speaker: a place after a preposition ("In
+    Nebraska, nearly 18,000 people …, said …"), part of a longer name ("…, president of Chapter &
+    Verse, an agency, said") or a dateline ("BUFFALO, N.Y. — Hours before …, X said")."""
+    if m.text.isupper() and _DATELINE_REST.match(text, m.end):
+        return True
+    b = k - 1
+    while (t := toks.at(b)) is not None and t.end > m.start:
+        b -= 1
+    return t is not None and (t.low in _PLACE_PREPOSITIONS or t.text == "&")
+
+
 def _lead_role(text: str, toks: Before, k: int) -> str:
     """What precedes an appositive name when it is no speaker phrase, from the sentence's start."""
     first = k - _MAX_LEAD_ROLE
@@ -259,6 +287,9 @@ def _role_from_appositive(appos: str) -> str | None:
     return appos[:120] or None
 
 
+_DATELINE_START = re.compile(r"[A-Z]{3,}(?:\s[A-Z]{2,})*" + _DATELINE_REST.pattern + r"+\s*")
+_TIME_OPENING = re.compile(r"(?:[A-Z][a-z]+\s+)?(?:[Hh]ours|[Dd]ays|[Mm]inutes|[Ww]eeks|[Mm]onths|[Yy]ears"
+                           r"|[Mm]oments)\s+(?:before|after|earlier|later)\b[^,;.]{0,80},\s*")
 _NAMED_AFTER = re.compile(r"(?:\s+(?:of|for|at|on|with)\s+[^,.;]{1,40})?\s*,\s*((?:[A-Z][\w.'’-]*\s+){1,3}"
                           r"[A-Z][\w'’-]*)\s*(?=[,.;]|$)")
 _APPOSITIVE_AFTER = re.compile(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,80}? (?:of|at|for|with) "
@@ -267,6 +298,7 @@ _APPOSITIVE_AFTER = re.compile(r"\s*,\s*((?:a|an|the)\s[^,.;]{3,120}?|[^,.;]{3,8
 
 def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -> Mention | None:
     """The speaker phrase starting just after a cue ("…,” said Sen. Ted Cruz, a Republican)."""
+    start = _past_opening(text, start, end)
     toks = Ahead(text, start, end)
     first = toks.get(0)
     if first is None:
@@ -315,6 +347,15 @@ def right_mention(text: str, start: int, end: int, *, appositive: bool = True) -
             both = role if not m.role else f"{m.role}; {role}"
             return Mention(m.start, m.end, m.text, m.name, both, m.kind)
     return m
+
+
+def _past_opening(text: str, start: int, end: int) -> int:
+    """Past a dateline in capitals ("DENVER, Colo. — ") and an opening "Hours before the game, "."""
+    dateline = _DATELINE_START.match(text, start, end)
+    if dateline is not None:
+        start = dateline.end()
+    opening = _TIME_OPENING.match(text, start, end)
+    return opening.end() if opening is not None else start
 
 
 def _lone_speaker(t: Token, nxt: Token | None) -> Mention | None:
@@ -426,8 +467,10 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
     if low[-1] in SPEAKER_NOUNS and low[-1] not in ORG_WORDS and low[-1].endswith("s") \
             and not any(t.cap for t in words[1:]):
         return Mention(start, end, surface, surface, None, "group")  # "fellow board members"
+    # "Institute for Marine Research", "Department of Homelessness and Supportive Housing": a name
+    # right after "for", "of" or "and" continues the body named before it
     body_of = len(role_toks) >= 2 and role_toks[-1].low in ("for", "of", "and") \
-        and role_toks[-2].cap and role_toks[-2].low in ORG_WORDS  # "Institute for Marine Research"
+        and any(t.cap and t.low in ORG_WORDS for t in role_toks[:-1])
     if body_of or (any(t.low.strip(".") in ORG_WORDS for t in words) and not (
             name_toks and len(name_toks) >= 2 and not _orgish(name_toks))):
         return Mention(start, end, surface, " ".join(t.text for t in words), None, "organisation")
@@ -435,9 +478,13 @@ def _named(text: str, span: list[Token], words: list[Token], k: int) -> Mention 
         # "a spokesperson for Inherent Resolve", "president of Chapter & Verse": the name is the body
         # the speaker works for; the speaker is the described one
         return Mention(start, end, surface, None, " ".join(t.text for t in words), "title")
+    if name_toks and not role_toks and not honorific and span[0].low == "the":
+        # "The Afghan Taliban claimed": a person's name takes no article; a body's, a people's does
+        return Mention(start, end, surface, " ".join(t.text for t in name_toks), None, "organisation")
     if name_toks:
         name = " ".join(t.text for t in name_toks)
-        if len(name_toks) == 1 and (name_toks[0].low in COUNTRIES or _acronym(name_toks[0].text)) \
+        if len(name_toks) == 1 and (name_toks[0].low in COUNTRIES or _acronym(name_toks[0].text)
+                                    or _camel(name_toks[0].text)) \
                 and not honorific and not role:
             return Mention(start, end, surface, name, None, "organisation")
         if _orgish(name_toks):
@@ -470,6 +517,16 @@ def _orgish(toks: list[Token]) -> bool:
     if any(t.low.strip(".") in ORG_WORDS for t in toks) or (len(toks) == 1 and toks[0].low in COUNTRIES):
         return True
     return any(f"{a.low}_{b.low}" in PLACE_PAIRS for a, b in pairwise(toks))
+
+
+_INNER_CAPITAL = re.compile(r"(?<=[a-z])[A-Z]")
+
+
+def _camel(word: str) -> bool:
+    """A company's written-together name ("SoCalGas", "BlackRock"), not a surname such as "McKay",
+    "DeSantis" or "MacArthur": two capitals inside it, or one after four lower-case letters."""
+    inner = [m.start() for m in _INNER_CAPITAL.finditer(word)]
+    return len(inner) >= 2 or (len(inner) == 1 and inner[0] >= 5 and word[1:inner[0]].islower())
 
 
 def _acronym(word: str) -> bool:

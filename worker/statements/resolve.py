@@ -13,18 +13,20 @@ from worker.statements.lexicon import (
     FEMALE_NAMES,
     MALE_NAMES,
     ORG_WORDS,
-    wordset,
+    TITLES,
 )
 from worker.statements.mentions import Mention, Token, build_mention, tokens
 from worker.statements.resolve_names import (
+    TITLE_WORDS,
     LineStarts,
     capitalised_runs,
     clean_name,
     name_words,
     opening_phrase_end,
     surname,
+    title_words,
 )
-from worker.statements.resolve_orgs import abbreviations, names_head, reference, stands_for
+from worker.statements.resolve_orgs import abbreviations, fuller_group, names_head, reference, stands_for
 from worker.statements.segment import QuoteIndex, Sentence
 
 _FEMALE = re.compile(r"\b(?:she|her|hers|herself|Mrs\.?|Ms\.?|Miss|woman|spokeswoman|chairwoman|"
@@ -64,23 +66,9 @@ _TITLE_LOOKBACK = 256  # mentions
 _SURNAME_LOOKBACK = 64  # people with the same surname
 _INTRO_LOOKBACK = 8  # introductions walked back over for one pronoun
 
-# a title's words as a role states them: "Gov." is "governor", and "the former governor" is still one
-_TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "atty": "attorney",
-                "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
-                "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
-                "insp": "inspector", "supv": "supervisor"}
 _HONORIFIC_WORDS = ("mr", "mrs", "ms", "dr", "president", "sen", "senator", "gov", "governor", "rep", "prime",
                     "chancellor", "judge", "mayor", "gen", "general", "secretary")
 _ONE_PERSON = ("one", "someone", "somebody", "another")
-_TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
-retired late previous""")
-
-
-def _title_words(title: str) -> set[str]:
-    return {_TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
-            if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}
-
-
 class Recent:
     """(position, entity) of the speakers of the statements resolved so far, in text order."""
 
@@ -122,6 +110,7 @@ class Registry:
         self.subjects: list[tuple[int, Entity]] = []  # sentence subjects, for "it" and "they"
         self.intros: list[tuple[int, Entity]] = []  # where each person is first named in full
         self._described: list[bool] = []  # per introduction: an appositive ("X, a student,") follows
+        self.issuers: list[tuple[int, Entity, str]] = []  # "X issued a statement": (where, X, "statement")
         # persons by (first word, last word) and by last word, organisations by name, all lower-case
         self._by_names: dict[tuple[str, str], list[Entity]] = {}
         self._by_surname: dict[str, list[Entity]] = {}
@@ -155,15 +144,23 @@ class Registry:
             self.mentions.append((r[0].start, ent))
             if r[0].start < opening:
                 continue  # "During an interview with Ann Lee, she said": Ann Lee is no subject
-            if not subject_taken and r[0].start - sent.start < 40:
+            # near the start, or right after the comma that closes an opening phrase or clause ("On
+            # Thursday, as the crews moved in, Robinson packed his things")
+            near = r[0].start - sent.start < 40 or self.text[r[0].start - 2:r[0].start] == ", "
+            if not subject_taken and near:
                 self.subjects.append((r[0].start, ent))
             subject_taken = True
+        issued = _ISSUED_DOCUMENT.search(self.text, sent.start, sent.end)
+        if issued is not None and self.subjects and sent.start <= self.subjects[-1][0] < issued.start():
+            self.issuers.append((issued.start(), self.subjects[-1][1], issued.group(1).lower()))
 
     def _entity_of(self, r: list[Token], sent: Sentence) -> Entity | None:
         """The entity a run of capitalised words names (registered when new), or None."""
         last = r[-1]
         if len(last.text) > 3 and last.text.endswith(("’s", "'s")):  # "President Trump’s advisers"
             r = [*r[:-1], Token(last.text[:-2], last.start, last.end - 2, last.low[:-2])]
+        elif len(last.text) > 3 and last.text.endswith(("s’", "s'")):  # "Bryant Woods’ landlord"
+            r = [*r[:-1], Token(last.text[:-1], last.start, last.end - 1, last.low[:-1])]
         m = build_mention(self.text, r)
         if m is None or m.name is None:
             return None
@@ -195,7 +192,9 @@ class Registry:
         and not ", the nation's largest coal company,"."""
         appos = _APPOSITIVE.match(self.text, end)
         if appos is None:
-            return False
+            # no article: ", Washington State health department information officer," — a title last
+            bare = _BARE_APPOSITIVE.match(self.text, end)
+            return bare is not None and bare.group(1).lower() in TITLES
         head = re.split(r"\s(?:at|of|for|in|with|from|on|who|which|that)\s", appos.group(1).lower(),
                         maxsplit=1)[0]
         words = re.findall(r"[a-z]+", head)
@@ -304,6 +303,10 @@ class Registry:
         described = self._org_reference(m, pos, recent)  # "the company", "the statement"
         if described is not None:
             return described
+        fuller = _latest_speaker(recent, pos, lambda e: e.kind == "group" and fuller_group(m.text, e.name)) \
+            if m.kind == "group" else None
+        if fuller is not None:  # "The authors of the study argued …" and then "the authors wrote"
+            return self._bind(fuller[1], None, 0.7)
         if m.kind in ("title", "group") and re.match(r"(?:the|The|this|This)\s", m.text):
             title = m.role or m.text
             ent = self._by_title(title, pos) or self._described_speaker(title, pos, recent)
@@ -375,6 +378,7 @@ class Registry:
             subject = self._latest_subject(pos, lambda e: e.kind == "organisation")
             if subject is not None and (found is None or subject[0] > found[0]):
                 found = subject
+            found = self._issuer(pos, head, found) or found
             return self._bind(found[1], None, 0.7) if found else Resolved(m.text, "unknown", None, 0.4, None)
 
         def fits(ent: Entity) -> bool:
@@ -387,6 +391,17 @@ class Registry:
         if m.kind == "organisation":
             return None  # "the city transport department": a body by its description, registered
         return Resolved(re.sub(r"^(?:the|The)\s+", "", m.text), "organisation", None, 0.5, None)
+
+    def _issuer(self, pos: int, head: str, found: Found | None) -> Found | None:
+        """ "X issued a statement …" and then "the statement said": X, unless a later speaker gave a
+        statement of their own ("…, Y said in a statement")."""
+        k = bisect_left(self.issuers, pos, key=lambda x: x[0]) - 1
+        if k < 0 or pos - self.issuers[k][0] > 2000 or self.issuers[k][2] != head:
+            return None
+        at, ent, _ = self.issuers[k]
+        if found and found[0] > at and head in self.text[found[0]:min(pos, found[0] + 300)].lower():
+            return None
+        return (at, ent, 0.7)
 
     def _abbreviated(self, name: str, pos: int) -> Entity | None:
         """The organisation an abbreviation stands for: "FAA" defined as "… (FAA)", or "the CDC" and
@@ -528,7 +543,7 @@ class Registry:
     def _described_speaker(self, title: str, pos: int, recent: Recent) -> Entity | None:
         """An unnamed speaker taken up again: "a spokesperson for the airline said …" and then
         "the spokesperson said …"."""
-        words = _title_words(title)
+        words = title_words(title)
         if not words:
             return None
         found = _latest_speaker(recent, pos, lambda e: e.kind == "person" and not e.words and bool(e.role)
@@ -536,7 +551,7 @@ class Registry:
         return found[1] if found is not None else None
 
     def _by_title(self, title: str, pos: int) -> Entity | None:
-        words = _title_words(title)
+        words = title_words(title)
         if not words:
             return None
         # the latest mention before pos of a person whose role has those words; a bare title ("the
@@ -559,7 +574,7 @@ class Registry:
     def _words_of_role(self, role: str) -> frozenset[str]:
         words = self._role_words.get(role)
         if words is None:
-            words = self._role_words[role] = frozenset(_TITLE_WORDS.get(w, w)
+            words = self._role_words[role] = frozenset(TITLE_WORDS.get(w, w)
                                                        for w in re.findall(r"[a-z]+", role.lower()))
         return words
 
@@ -569,3 +584,6 @@ class Registry:
 
 
 _APPOSITIVE = re.compile(r"\s*,\s+((?:a|an|the)\s[^,.;]{1,80})")
+_ISSUED_DOCUMENT = re.compile(r"\b(?:issued|released|put out|posted|published|shared)\s+(?:an?|its)\s+"
+                              r"(?:[a-z]+\s+)?(statement|letter|release|memo|notice|announcement)\b")
+_BARE_APPOSITIVE = re.compile(r"\s*,\s+[^,.;]{0,80}?\b([a-z]+)\s*,")

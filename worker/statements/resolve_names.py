@@ -27,6 +27,8 @@ def capitalised_runs(toks: list[Token]) -> list[list[Token]]:
                 k = idx
                 while k > 0 and toks[k - 1].low in TITLES and not toks[k - 1].cap and idx - k < 3:
                     k -= 1
+                if k < idx and k > 0 and _names_body(toks[k - 1]):
+                    k -= 1  # and the body the title is held in: "Wikileaks co-founder Julian Assange"
                 run.extend(toks[k:idx])
             run.append(t)
         else:
@@ -45,6 +47,12 @@ def capitalised_runs(toks: list[Token]) -> list[list[Token]]:
         if r[lead:]:
             out.append(r[lead:])
     return out
+
+
+def _names_body(t: Token) -> bool:
+    """A capitalised word that can name the body a title is held in ("Wikileaks", "NASA")."""
+    return t.cap and t.text[0].isalpha() and t.low not in _LEADING_FUNCTION_WORDS \
+        and not t.text.endswith(("’s", "'s"))
 
 
 def opening_phrase_end(toks: list[Token]) -> int:
@@ -121,3 +129,17 @@ def surname(words: list[str]) -> str:
 
 def name_words(name: str) -> set[str]:
     return {w.lower() for w in name.split()}
+
+
+# a title's words as a role states them: "Gov." is "governor", and "the former governor" is still one
+TITLE_WORDS = {"gov": "governor", "sen": "senator", "rep": "representative", "atty": "attorney",
+               "gen": "general", "lt": "lieutenant", "sec": "secretary", "secy": "secretary",
+               "supt": "superintendent", "pres": "president", "amb": "ambassador", "cmdr": "commander",
+               "insp": "inspector", "supv": "supervisor"}
+_TIME_WORDS = wordset("""former then ex onetime one-time longtime long-time outgoing incoming current
+retired late previous""")
+
+
+def title_words(title: str) -> set[str]:
+    return {TITLE_WORDS.get(w, w) for w in re.findall(r"[a-z]+(?:-[a-z]+)?", title.lower())
+            if w not in ("the", "of", "a", "an") and w not in _TIME_WORDS}

@@ -80,3 +80,15 @@ def stands_for(abbr: str, name: str) -> bool:
     initials of consecutive capitalised words of the name ("CDC" in "Chinese Center for Disease
     Control and Prevention")."""
     return len(abbr) >= 3 and abbr.isupper() and abbr != name and abbr in initials(name)
+
+
+def fuller_group(text: str, name: str) -> bool:
+    """Whether a definite group ("the authors") takes up a group described more fully before ("The
+    authors of the research published in …"): the fuller description starts with the same words."""
+    lead = _DETERMINER.match(text)
+    if lead is None or not text[:lead.end()].lower().startswith("the"):
+        return False
+    head = text[lead.end():].lower()
+    low = name.lower()
+    low = low[4:] if low.startswith("the ") else low
+    return len(low) > len(head) and low.startswith(head + " ")
