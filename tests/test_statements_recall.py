@@ -1,0 +1,34 @@
+"""Statements the parser missed on real news (issue 9, recall): sentence-final attributions with a
+long speaker phrase or tail, and (below) further constructions. Every sentence here is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.statements import parse_statements
+
+
+def _found(text: str) -> list[tuple[str, str, str]]:
+    return [(s.speaker, s.kind, s.content) for s in parse_statements(text)]
+
+
+@pytest.mark.parametrize(("text", "speaker", "content"), [
+    # a relative clause or appositive of any length after a sentence-final speaker
+    ("Higher duties have also hurt the harbour towns after years of decline, said Ann Paul, who heads "
+     "the Coastal Trade Council, a group that has long opposed most of the new tariff rules.",
+     "Ann Paul", "Higher duties have also hurt the harbour towns after years of decline"),
+    # a participial adjunct after the cue: the clause before it is what was said
+    ("Once the first tablets shipped, nurses began using them on the wards, forcing the maker to adapt "
+     "quickly, Dana Ruiz said while visiting a trade fair in Leeds.",
+     "Dana Ruiz", "Once the first tablets shipped, nurses began using them on the wards, forcing the "
+     "maker to adapt quickly"),
+    # a long organisation name whose tail ("the Northern District of Ohio") is a name of its own
+    ("Carl Benning, 61, of Marlow, pleaded guilty to mailing threats to a county judge, the U.S. Attorney’s "
+     "Office for the Northern District of Ohio said in a statement.",
+     "Office", "Carl Benning, 61, of Marlow, pleaded guilty to mailing threats to a county judge"),
+])
+def test_sentence_final_attribution(text: str, speaker: str, content: str) -> None:
+    found = _found(text)
+    assert len(found) == 1, found
+    assert speaker in found[0][0]
+    assert found[0][1:] == ("indirect", content)
