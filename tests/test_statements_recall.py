@@ -32,3 +32,27 @@ def test_sentence_final_attribution(text: str, speaker: str, content: str) -> No
     assert len(found) == 1, found
     assert speaker in found[0][0]
     assert found[0][1:] == ("indirect", content)
+
+
+def test_a_statement_inside_a_clause_of_another_is_kept() -> None:
+    # the inner speaker is named inside an adjunct clause of what the outer speaker said: both count
+    text = "Mayor Ana Ruiz said she closed the pier in March, after the Harbour Board told reporters the pilings had rotted."
+    found = _found(text)
+    assert [(s, c) for s, _, c in found] == [
+        ("Ana Ruiz", "she closed the pier in March, after the Harbour Board told reporters the pilings had rotted"),
+        ("Harbour Board", "the pilings had rotted"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the inner speaker is the subject of what was said: reported only as part of it
+        "Ruiz says the Harbour Board said the pilings had rotted.",
+        "According to the harbour master, the Harbour Board said the pilings had rotted.",
+        # an intention, not speech, inside a clause
+        "Ruiz said she would reopen the pier if the Harbour Board pledged to repair the pilings.",
+    ],
+)
+def test_a_subject_or_intention_inside_a_statement_stays_part_of_it(text: str) -> None:
+    assert len(_found(text)) == 1, _found(text)
