@@ -56,3 +56,15 @@ def test_a_statement_inside_a_clause_of_another_is_kept() -> None:
 )
 def test_a_subject_or_intention_inside_a_statement_stays_part_of_it(text: str) -> None:
     assert len(_found(text)) == 1, _found(text)
+
+
+def test_a_group_subject_with_a_short_adjunct_before_that() -> None:
+    # "claimed at the time that": three adjunct words between the cue and "that"
+    found = _found("Both divers claimed at the time that they were never told about the storm.")
+    assert found == [("Both divers", "indirect", "they were never told about the storm")]
+
+
+def test_a_dash_and_but_it_ends_the_reported_clause() -> None:
+    # "— but it's …" after the reported clause is the reporter's comment
+    found = _found("Okafor said the ferry would sail on Monday — but it’s unclear whether the crew will return.")
+    assert found == [("Okafor", "indirect", "the ferry would sail on Monday")]
