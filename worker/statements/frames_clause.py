@@ -105,6 +105,7 @@ _DURATION = re.compile(r"\s*(?:for|in|over)\s+(?:the\s+past\s+|recent\s+|several
 # some cue words are adjunct words too ("call"), so a run of them is not walked past this.
 _MAX_ADJUNCTS = 48
 _DETERMINERS = ("the", "a", "an", "his", "her", "their", "its")
+_REDUCED_RELATIVE = re.compile(r"(?:a|an|the|this|that)\s+[\w’'-]+\s+(?:the|a|an|his|her|their|its)\s", re.I)
 _NAME_LINK = re.compile(r"\b(?:of|for|at|in)\s*$")
 _WHILE_WORDS = ("while", "when", "after", "before", "during")
 _NOT_A_CLAUSE = ("by", "of", "about", "to", "for", "with", "on", "in", "at", "from", "and", "as")
@@ -202,6 +203,8 @@ def _speaker_after_comma(site: CueSite) -> Mention | None:
     mention = loose_mention(text, comma + 1, cs)
     if mention is not None and mention.kind not in ("organisation", "group", "person"):
         return None
+    if mention is not None and _REDUCED_RELATIVE.match(mention.text):
+        return None  # "…, a prospect the council rejected": the thing rejected, then its rejecter
     return mention
 
 
