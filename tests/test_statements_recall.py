@@ -68,3 +68,34 @@ def test_a_dash_and_but_it_ends_the_reported_clause() -> None:
     # "— but it's …" after the reported clause is the reporter's comment
     found = _found("Okafor said the ferry would sail on Monday — but it’s unclear whether the crew will return.")
     assert found == [("Okafor", "indirect", "the ferry would sail on Monday")]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        # a named source "reported" a clause without "that"
+        ("The Daily Ledger reported the mayor had resigned.", "Daily Ledger", "the mayor had resigned"),
+    ],
+)
+def test_a_named_source_reports_a_clause(text: str, speaker: str, content: str) -> None:
+    assert _found(text) == [(speaker, "indirect", content)]
+
+
+def test_a_report_inside_a_clause_of_another_statement_is_kept() -> None:
+    text = "Volker said he raised it in August, after the Daily Ledger reported the grant had been frozen."
+    assert [c for _, _, c in _found(text)] == [
+        "he raised it in August, after the Daily Ledger reported the grant had been frozen",
+        "the grant had been frozen",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 40 pupils in the district were reported to be absent in May.",  # a passive: no speaker
+        "The guard reported for duty at noon.",
+        "Dana Ruiz reported from Leeds, and Omar Kent from Hull.",  # a byline
+    ],
+)
+def test_reported_without_a_speaker_or_a_clause(text: str) -> None:
+    assert _found(text) == []

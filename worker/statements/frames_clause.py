@@ -83,8 +83,14 @@ def said_that_clause(site: CueSite, mention: Mention) -> Draft | None:
     end = cut_trailing(text, start, end)
     # a noun phrase right after the cue: "denied the allegations in a statement", "reported a loss"
     obj_end = CLAUSE if colon or text[site.end:start].strip() else noun_object_end(text, start, end, word)
-    if obj_end == NOTHING or (weak and (obj_end == CLAUSE or mention.kind not in _SPEAKING_KINDS)):
-        return None  # "added a goal"; "McClatchy reported a loss …", not "the guard reported for duty"
+    # right after the cue: not "reported from Kabul, and …" (a byline) nor "reported for duty"
+    reported = word in _REPORT_FORMS and mention.kind in ("person", "organisation") \
+        and not _PREPOSITION_NEXT.match(text, site.end, sent.end)
+    refused = obj_end == CLAUSE and not reported
+    if obj_end == NOTHING or (weak and (refused or mention.kind not in _SPEAKING_KINDS)):
+        # "added a goal"; "McClatchy reported a loss …", not "the guard reported for duty"; a clause
+        # after a weak cue needs "that", but a named source reports one ("Politico reported the aid …")
+        return None
     if obj_end != CLAUSE:
         end = obj_end
     elif not has_words(text, start, end, CLAUSE_MIN_WORDS):
@@ -105,6 +111,7 @@ _DURATION = re.compile(r"\s*(?:for|in|over)\s+(?:the\s+past\s+|recent\s+|several
 # some cue words are adjunct words too ("call"), so a run of them is not walked past this.
 _MAX_ADJUNCTS = 48
 _DETERMINERS = ("the", "a", "an", "his", "her", "their", "its")
+_PREPOSITION_NEXT = re.compile(r"\s+(?:from|for|on|in|at|to|with|by|about)\b")
 _REDUCED_RELATIVE = re.compile(r"(?:a|an|the|this|that)\s+[\w’'-]+\s+(?:the|a|an|his|her|their|its)\s", re.I)
 _NAME_LINK = re.compile(r"\b(?:of|for|at|in)\s*$")
 _WHILE_WORDS = ("while", "when", "after", "before", "during")

@@ -91,7 +91,7 @@ def _own_speaker(d: Draft, outer_start: int, outer_end: int) -> bool:
 
 _OWN_KINDS = ("person", "organisation")
 _SAY_WORDS = wordset("""say says said tell tells told write writes wrote note notes noted add adds added
-announce announces announced acknowledge acknowledges acknowledged""")
+announce announces announced acknowledge acknowledges acknowledged report reports reported""")
 
 
 # --- resolving ----------------------------------------------------------------------------------
