@@ -70,7 +70,7 @@ _NOUN_BEFORE = re.compile(r"(?:\b(?:the|a|an|his|her|their|its|our|this|that|the
                           r"recent|previous|earlier|initial|first|same)|’s|'s)\s*$", re.I)
 _CALLED_BEFORE = re.compile(r"\b(?:was|were|is|are|be|been|being|group|organization|movement|program|project|"
                             r"law|bill|book|film|show)\s*$")
-_PASSIVE_FORMS = wordset("told asked accused called denied")
+_PASSIVE_FORMS = wordset("told asked accused called denied reported")
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|was|were|are|be|been|being)\s*$")
 # what follows "called X" when X is only named or phoned: a preposition, a relative word or the end
 _NO_COMPLEMENT = re.compile(r"\s*(?:[,.;:!?)]|$|(?:after|to|for|in|on|at|with|from|about|by|during|before|"
@@ -79,7 +79,7 @@ _THING_THAT = re.compile(r"\b(?:that|which)\s*$")
 _CALLED_ALONE = wordset("call calls called")
 _COMPLEMENT_SPAN = re.compile(r"[^,;:.!?]*")
 _SECOND_COMPLEMENT = re.compile(r"\b(?:a|an)\b|[“”\"]")
-_THAT_SOON = re.compile(r"\s+(?:\w+\s+){0,2}?that\s")
+_THAT_SOON = re.compile(r"\s+(?:\w+\s+){0,3}?that\s")
 _PRONOUN_NEXT = re.compile(r"\s+(?:he|she|they|it|we|I|there|the|this|his|her|their)\s")
 _WORD_NEXT = re.compile(r"\s+[\w“\"]")
 _PREP_NEXT = re.compile(r"\s+(?:by|of|to|for|with|in|on|at|about|from|and)\b")

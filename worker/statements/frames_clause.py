@@ -30,7 +30,7 @@ from worker.statements.frames_quoted import quotation_sentence_before
 from worker.statements.lexicon import ADJUNCT_WORDS, WEAK_CUES, wordset
 from worker.statements.mentions import Mention, loose_mention, right_mention
 from worker.statements.tokens import Ahead
-from worker.statements.window import has_words, space_back, stripped
+from worker.statements.window import ends_with, has_words, space_back, stripped
 
 _REPORT_FORMS = wordset("report reports reported")
 _PREPOSITIONS = wordset("in on at during with to after before from over via through")
@@ -83,8 +83,14 @@ def said_that_clause(site: CueSite, mention: Mention) -> Draft | None:
     end = cut_trailing(text, start, end)
     # a noun phrase right after the cue: "denied the allegations in a statement", "reported a loss"
     obj_end = CLAUSE if colon or text[site.end:start].strip() else noun_object_end(text, start, end, word)
-    if obj_end == NOTHING or (weak and (obj_end == CLAUSE or mention.kind not in _SPEAKING_KINDS)):
-        return None  # "added a goal"; "McClatchy reported a loss …", not "the guard reported for duty"
+    # right after the cue: not "reported from Kabul, and …" (a byline) nor "reported for duty"
+    reported = word in _REPORT_FORMS and mention.kind in ("person", "organisation") \
+        and not _PREPOSITION_NEXT.match(text, site.end, sent.end)
+    refused = obj_end == CLAUSE and not reported
+    if obj_end == NOTHING or (weak and (refused or mention.kind not in _SPEAKING_KINDS)):
+        # "added a goal"; "McClatchy reported a loss …", not "the guard reported for duty"; a clause
+        # after a weak cue needs "that", but a named source reports one ("Politico reported the aid …")
+        return None
     if obj_end != CLAUSE:
         end = obj_end
     elif not has_words(text, start, end, CLAUSE_MIN_WORDS):
@@ -105,6 +111,10 @@ _DURATION = re.compile(r"\s*(?:for|in|over)\s+(?:the\s+past\s+|recent\s+|several
 # some cue words are adjunct words too ("call"), so a run of them is not walked past this.
 _MAX_ADJUNCTS = 48
 _DETERMINERS = ("the", "a", "an", "his", "her", "their", "its")
+_PREPOSITION_NEXT = re.compile(r"\s+(?:from|for|on|in|at|to|with|by|about)\b")
+_REDUCED_RELATIVE = re.compile(r"(?:a|an|the|this|that)\s+[\w’'-]+\s+(?:the|a|an|his|her|their|its)\s", re.I)
+_NAME_LINK = re.compile(r"\b(?:of|for|at|in)\s*$")
+_WHILE_WORDS = ("while", "when", "after", "before", "during")
 _NOT_A_CLAUSE = ("by", "of", "about", "to", "for", "with", "on", "in", "at", "from", "and", "as")
 
 
@@ -144,6 +154,8 @@ def _content_start(text: str, ce: int, end: int, cue: str) -> int | None:
         return first.start
     if first.text in ".,;:!?)" or first.low in _NOT_A_CLAUSE:
         return None
+    if first.low in _WHILE_WORDS and _PARTICIPLE_TAIL.match(text, first.start - 1, end):
+        return None  # "said while visiting Ohio": an adjunct, the clause is before the cue
     return first.start
 
 
@@ -161,6 +173,9 @@ def clause_then_said(site: CueSite, mention: Mention | None) -> Draft | None:
     time and manner words after them); the clause before is what was said."""
     text, sent = site.text, site.sent
     right = None
+    if mention is not None and ends_with(_NAME_LINK, text, sent.start, mention.start, 8):
+        # "…, the Office for the District of Utah said": the name is the tail of a longer phrase
+        mention = _speaker_after_comma(site) or mention
     if mention is None:
         mention = _speaker_after_comma(site)
     if mention is None:
@@ -197,6 +212,8 @@ def _speaker_after_comma(site: CueSite) -> Mention | None:
     mention = loose_mention(text, comma + 1, cs)
     if mention is not None and mention.kind not in ("organisation", "group", "person"):
         return None
+    if mention is not None and _REDUCED_RELATIVE.match(mention.text):
+        return None  # "…, a prospect the council rejected": the thing rejected, then its rejecter
     return mention
 
 
@@ -238,10 +255,12 @@ def _reported_last(site: CueSite, who: Mention) -> bool:
 def _only_adjuncts(text: str, start: int, end: int) -> bool:
     """Whether text[start:end], what follows a sentence-final cue and its speaker, is only time and
     manner words (at most 12: read no further than the 13th)."""
+    tail = text[start:end]
+    if _APPOSITIVE_TAIL.match(tail) or _PARTICIPLE_TAIL.match(tail):
+        return True  # "…, said Ann Lee, who heads the group." / "…, Lee said while visiting Ohio."
     words = [m.group() for m in islice(_TAIL_WORD.finditer(text, start, end), 13)]
     if len(words) > 12:
         return False
-    tail = text[start:end]
     stripped_tail = tail.strip(" .!?;:”\"’)")
     if not stripped_tail:
         return True
@@ -250,6 +269,10 @@ def _only_adjuncts(text: str, start: int, end: int) -> bool:
     return all(w.lower() in ADJUNCT_WORDS or w[:1].isupper() or w.isdigit() for w in words)
 
 
+# after a sentence-final speaker: an appositive or relative clause about the speaker ("…, said Ann Lee,
+# who heads the group, a body that …"), or a participial adjunct ("…, Lee said while visiting Ohio")
+_APPOSITIVE_TAIL = re.compile(r"\s*,\s*(?:who|whose|a|an|the|one|[A-Z][\w’'.-]*)\s[^;:]*$")
+_PARTICIPLE_TAIL = re.compile(r"\s+(?:while|when|after|before|during)\s+[a-z]+ing\b[^,;:]*$")
 _SOURCE_NEXT = re.compile(r"\s*,\s*(?:according to|per)\b")
 _SAID_BEFORE = re.compile(r"\b(?:said|says|told|reported|wrote|added|noted|stated)\s*$")
 _AT_START = re.compile(r"(?:(?:But|And|Yet|Still|However|Indeed|So),?)?")

@@ -84,6 +84,7 @@ _TRAILING = re.compile(
     r"(?<!\s)\s+(?:and|but)\s+(?:also\s+)?(?:" + CUE_ALT + r")\b|"
     r",\s+(?:and|but|while)\s+(?:[\w’'-]+\s+){1,8}?(?:" + _JOINED_CUES + r")\b|"
     r",\s+(?:which|where|something|a move|a claim|an assertion|a statement|a charge|a prospect|for which)\b|"
+    r"\s+[—–]\s+but\s+(?:it|it’s|it's|there|that|this)\s|"
     r",\s+(?:but|though|although)\s+(?:he|she|they)\s+(?:did not|didn’t|didn't|would not|declined|"
     r"acknowledged|conceded|admitted|added|noted)\b|"
     r"(?:,|(?<!\s))\s+and\s+(?:accused|blamed|criticized|criticised|dismissed|praised|slammed|attacked)\b)")

@@ -3,7 +3,8 @@
 Every reporting cue is framed (frames.py), then headlines, transcripts, colon quotations and
 questions are added (special.py). A quotation continued by the next sentences of its paragraph
 ("…,” he said. “…”) joins them. A quotation no cue claims, standing as its own sentence, continues
-the latest speaker with lower confidence. A cue inside another statement's content is dropped.
+the latest speaker with lower confidence. A cue inside another statement's content is dropped,
+unless it names its own speaker inside a clause of that content (nested speech).
 Speakers are then resolved in text order (see resolve.py), and what each statement says is cut into
 pieces that leave out quotation marks and an attribution inside it (see pieces.py).
 
@@ -22,6 +23,7 @@ from bisect import bisect_left, bisect_right
 
 from worker.statements.draft import Context, Draft
 from worker.statements.frames import sentence_drafts
+from worker.statements.lexicon import wordset
 from worker.statements.model import Statement
 from worker.statements.pieces import content_spans
 from worker.statements.resolve import Recent, Registry
@@ -52,25 +54,44 @@ def parse_statements(text: str) -> list[Statement]:
 # --- framing ------------------------------------------------------------------------------------
 
 def _drop_nested(drafts: list[Draft]) -> list[Draft]:
-    """A cue inside another statement's content belongs to what is being reported: drop it.
+    """A cue inside another statement's content belongs to what is being reported: drop it, unless
+    it is a statement of its own inside a clause of that content (``_own_speaker``).
 
     Whether some content starts at or before the cue, ends after it and is longer than the draft's
     own: a sweep over the cues in text order with a heap of the contents started so far, largest
     first, whose top is discarded once it ends at or before the cue (later cues are further on)."""
     by_start = sorted(drafts, key=lambda d: d.content_start)
     nested: set[int] = set()
-    heap: list[tuple[int, int]] = []  # (-size, content_end)
+    heap: list[tuple[int, int, int]] = []  # (-size, content_end, content_start)
     k = 0
     for d in sorted(drafts, key=lambda d: d.cue_start):
         while k < len(by_start) and by_start[k].content_start <= d.cue_start:
             o = by_start[k]
-            heapq.heappush(heap, (o.content_start - o.content_end, o.content_end))
+            heapq.heappush(heap, (o.content_start - o.content_end, o.content_end, o.content_start))
             k += 1
         while heap and heap[0][1] <= d.cue_start:
             heapq.heappop(heap)
-        if heap and -heap[0][0] > d.content_end - d.content_start:
+        if heap and -heap[0][0] > d.content_end - d.content_start \
+                and not _own_speaker(d, heap[0][2], heap[0][1]):
             nested.add(id(d))
     return [d for d in drafts if id(d) not in nested]
+
+
+def _own_speaker(d: Draft, outer_start: int, outer_end: int) -> bool:
+    """Whether a cue inside another statement's content is a statement of its own: it names its
+    speaker, a person or body, inside a clause of that content ("Lee said she acted after the agency
+    reported the loss"); not the content's own subject ("Lee says Kim promised …", "According to X,
+    Kim said …"), which is reported only as part of what the outer speaker said. Its content ends within
+    the outer one (one running on over the outer attribution is mis-framed)."""
+    m = d.mention
+    return m is not None and m.start < m.end and m.kind in _OWN_KINDS and d.kind != "direct" \
+        and m.start - outer_start > 2 and d.content_end <= outer_end \
+        and d.cue.split()[0].lower() in _SAY_WORDS
+
+
+_OWN_KINDS = ("person", "organisation")
+_SAY_WORDS = wordset("""say says said tell tells told write writes wrote note notes noted add adds added
+announce announces announced acknowledge acknowledges acknowledged report reports reported""")
 
 
 # --- resolving ----------------------------------------------------------------------------------
