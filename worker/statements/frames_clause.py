@@ -207,19 +207,12 @@ def _speaker_after_comma(site: CueSite) -> Mention | None:
     comma = max(text.rfind(",", lo, cs), text.rfind("—", lo, cs))
     if comma <= sent_start or cs - comma >= 80:
         return None
-    if _OBJECT_GAP.match(text, comma + 1, cs):
-        return None
     mention = loose_mention(text, comma + 1, cs)
     if mention is not None and mention.kind not in ("organisation", "group", "person"):
         return None
     if mention is not None and _REDUCED_RELATIVE.match(mention.text):
         return None  # "…, a prospect the council rejected": the thing rejected, then its rejecter
     return mention
-
-
-# "…, a prospect the council rejected": a noun with a relative clause whose object it is, not a
-# speaker: an indefinite noun followed straight by another noun phrase's determiner
-_OBJECT_GAP = re.compile(r"\s*(?:a|an)\s+[a-z][\w-]*\s+(?:the|his|her|its|their|our|my|this|that)\s")
 
 
 def _clause_before(site: CueSite, who: Mention, head_end: int) -> Draft | None:
