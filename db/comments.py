@@ -188,7 +188,7 @@ def write_comments(connection: Connection) -> None:
     has a comment here. Other databases keep no comments: nothing to do."""
     if connection.dialect.name != "postgresql":
         return
-    objects = dict(
+    objects: dict[str, str] = dict(
         connection.execute(
             text(
                 "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -200,7 +200,9 @@ def write_comments(connection: Connection) -> None:
         comment = (TABLES if kind == "r" else VIEWS).get(name)
         if comment is None:
             continue
-        connection.execute(text(f"COMMENT ON {'TABLE' if kind == 'r' else 'VIEW'} {name} IS {_literal(comment)}"))
+        connection.execute(
+            text(f"COMMENT ON {'TABLE' if kind == 'r' else 'VIEW'} {name} IS {_literal(comment)}")
+        )
         present = connection.execute(
             text(
                 "SELECT column_name FROM information_schema.columns "

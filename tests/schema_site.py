@@ -92,8 +92,12 @@ def build_news(server: LocalServer, db_url: str, monkeypatch: pytest.MonkeyPatch
         server.add(path, _page(*story), headers={"Content-Type": "text/html; charset=utf-8"})
     server.add(GONE, "not here", status=404)
     rss = {"Content-Type": "application/rss+xml"}
-    server.add("/local.xml", _rss(server, "Valley Post: Local", ["/news/bridge", "/news/budget", GONE]), headers=rss)
-    server.add("/culture.xml", _rss(server, "Valley Post: Culture", ["/news/festival", "/news/bridge"]), headers=rss)
+    server.add(
+        "/local.xml", _rss(server, "Valley Post: Local", ["/news/bridge", "/news/budget", GONE]), headers=rss
+    )
+    server.add(
+        "/culture.xml", _rss(server, "Valley Post: Culture", ["/news/festival", "/news/bridge"]), headers=rss
+    )
     server.add("/broken.xml", "gone", status=404)
     assert main(["db", "upgrade"]) == 0
     assert main(["feeds", "add", server.url("/local.xml"), "--category", "News/Local"]) == 0
