@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from db.comments import attach_comments
 from db.types import Spans, UTCDateTime, utcnow
 
 NAMING = {
@@ -210,3 +211,6 @@ class HostPause(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
+
+
+attach_comments(Base.metadata)  # PostgreSQL keeps them (COMMENT ON); the text is in db/comments.py
