@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    LargeBinary,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
