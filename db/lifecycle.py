@@ -109,6 +109,10 @@ def older_than(cutoff: datetime) -> ColumnElement[bool]:
             | (Article.published_at.is_(None) & (Article.created_at < cutoff)))
 
 
+def count_to_prune(session: Session, cutoff: datetime) -> int:
+    return int(session.scalar(select(func.count()).select_from(Article).where(older_than(cutoff))) or 0)
+
+
 def ids_to_prune(session: Session, cutoff: datetime, *, after_id: int = 0, limit: int = 500) -> list[int]:
     query = (select(Article.id).where(Article.id > after_id, older_than(cutoff))
              .order_by(Article.id).limit(limit))
