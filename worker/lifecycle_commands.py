@@ -20,13 +20,17 @@ from worker.progress import make_progress
 
 # --- reprocess ----------------------------------------------------------------------------------
 
+def _by_count(reasons: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+
+
 def _extract_lines(summary: ExtractSummary) -> list[str]:
     skipped, failed = sum(summary.skipped.values()), sum(summary.failed.values())
     lines = [f"re-extracted {summary.articles} articles (extractor {summary.extractor_version}): "
              f"{summary.changed} changed ({summary.statements} statements), {summary.unchanged} unchanged, "
              f"{skipped} skipped, {failed} failed"]
-    lines += [f"  skipped {n}: {reason}" for reason, n in summary.skipped.most_common()]
-    lines += [f"  failed {n}: {reason} (the stored text stays)" for reason, n in summary.failed.most_common()]
+    lines += [f"  skipped {n}: {reason}" for reason, n in _by_count(summary.skipped)]
+    lines += [f"  failed {n}: {reason} (the stored text stays)" for reason, n in _by_count(summary.failed)]
     return lines
 
 
@@ -82,8 +86,8 @@ def _when(moment: datetime) -> str:
 def _prune_line(counts: PruneCounts, cutoff: datetime, dry_run: bool) -> str:
     verb = "would prune" if dry_run else "pruned"
     return (f"{verb} {counts.articles} articles published before {_when(cutoff)} (undated: stored before): "
-            f"{counts.statements} statements, {counts.feed_entries} feed entries, {counts.page_jobs} queued "
-            f"pages, {counts.kept_pages} kept pages; {counts.tombstones} URLs "
+            f"{counts.statements} statements, {counts.feed_entries} feed entries, {counts.page_jobs} page "
+            f"jobs, {counts.kept_pages} kept pages; {counts.tombstones} URLs "
             + ("would be " if dry_run else "") + "remembered as pruned")
 
 

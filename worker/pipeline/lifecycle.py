@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,9 +68,16 @@ class ExtractSummary:
     changed: int = 0  # new text stored, statements parsed again
     unchanged: int = 0  # the same text: only its extractor version was updated
     statements: int = 0  # statements the changed articles now have
-    skipped: Counter[str] = field(default_factory=Counter)  # reason -> articles
-    failed: Counter[str] = field(default_factory=Counter)  # reason -> articles
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> articles
+    failed: dict[str, int] = field(default_factory=dict)  # reason -> articles
     extractor_version: str = EXTRACTOR_VERSION
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def fail(self, reason: str) -> None:
+        self.failed[reason] = self.failed.get(reason, 0) + 1
 
 
 def _outcome(row: StoredPage, future: Future[Reextracted], summary: ExtractSummary) -> Reextracted | None:
@@ -79,14 +85,14 @@ def _outcome(row: StoredPage, future: Future[Reextracted], summary: ExtractSumma
         result = future.result()
     except TaskFailed as exc:
         log.warning("article %d: extraction %s", row.id, exc.reason)
-        summary.failed[f"extraction {exc.reason}"] += 1
+        summary.fail(f"extraction {exc.reason}")
         return None
     except Exception as exc:  # one page that trips the extractor must not stop the rest
         log.warning("article %d: extraction failed: %s", row.id, exc)
-        summary.failed[f"extraction failed: {exc.__class__.__name__}"] += 1
+        summary.fail(f"extraction failed: {exc.__class__.__name__}")
         return None
     if result.status == "failed":
-        summary.failed[result.reason or "failed"] += 1
+        summary.fail(result.reason or "failed")
         return None
     return result
 
@@ -113,7 +119,7 @@ def reextract_articles(db: Database, pool: CpuPool | None = None, *, since: date
         summary.articles += len(rows)
         futures = [(row, pool.submit(reextract, row.page, row.content_hash, row.language, min_chars))
                    for row in rows if row.page is not None]
-        summary.skipped[NO_PAGE] += sum(1 for row in rows if row.page is None)
+        summary.skip(NO_PAGE, sum(1 for row in rows if row.page is None))
         results = [(row, _outcome(row, future, summary)) for row, future in futures]
         now = utcnow()
         with db.transaction() as session:
@@ -127,7 +133,7 @@ def reextract_articles(db: Database, pool: CpuPool | None = None, *, since: date
                     summary.changed += 1
                     summary.statements += len(result.record.statements)
                 else:
-                    summary.skipped[CHANGED_MEANWHILE] += 1
+                    summary.skip(CHANGED_MEANWHILE)
         progress.advance("articles", len(rows))
 
 
