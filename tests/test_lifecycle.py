@@ -195,6 +195,8 @@ def test_prune_dry_run_prune_and_tombstones(site: Run, http_server: LocalServer,
 def test_prune_needs_an_age(site: Run) -> None:
     code, _, err = site("prune")
     assert code == 2 and err.strip().startswith("worker: prune needs --older-than") and "\n" not in err.strip()
+    code, out, _ = site("prune", "--older-than", "1000000d", "--quiet")  # before the year 1: none
+    assert code == 0 and out.startswith("pruned 0 articles published before 0001-01-01"), out
     code, _, err = site("prune", "--older-than", "soon")
     assert code == 2 and "expected a date like 2026-01-31 or an age like 7d" in err
 

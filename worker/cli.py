@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from config.defaults import VERSION
@@ -195,6 +196,11 @@ def _search_parser(command: Any) -> None:
     spk.set_defaults(func=speaker_commands.speakers)
 
 
+def _cutoff(value: str) -> datetime:
+    """A moment to compare with: a date or an age (parse_since); one before the year 1 is the first."""
+    return commands.parse_since(value) or datetime.min.replace(tzinfo=UTC)
+
+
 def _lifecycle_parsers(command: Any) -> None:
     rpr = command("reprocess", "after an upgrade: extract stored articles again from their kept pages "
                                "(keep_html) and/or re-parse their statements")
@@ -213,11 +219,11 @@ def _lifecycle_parsers(command: Any) -> None:
 
     prn = command("prune", "delete old articles with their statements, feed entries, queued pages and kept "
                            "pages; their URLs are remembered so ingest does not store them again")
-    prn.add_argument("--older-than", type=commands.parse_since, metavar="AGE", dest="older_than",
+    prn.add_argument("--older-than", type=_cutoff, metavar="AGE", dest="older_than",
                      help="articles published before this age or date (e.g. 180d or 2026-01-01); an article "
                      "without a publication date by when it was stored")
     prn.add_argument("--dry-run", action="store_true", help="only print what would be deleted")
-    prn.add_argument("--tombstones-older-than", type=commands.parse_since, metavar="AGE",
+    prn.add_argument("--tombstones-older-than", type=_cutoff, metavar="AGE",
                      dest="tombstones_older_than",
                      help="also forget the URLs of articles pruned before this age (e.g. 365d): a feed "
                      "still listing one would then store it again")
