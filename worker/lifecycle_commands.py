@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from db import lifecycle as db_lifecycle
@@ -80,7 +80,7 @@ def reprocess(args: argparse.Namespace) -> int:
 # --- prune --------------------------------------------------------------------------------------
 
 def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).isoformat(sep=" ", timespec="minutes")[:16] + " UTC"
 
 
 def _prune_line(counts: PruneCounts, cutoff: datetime, dry_run: bool) -> str:
