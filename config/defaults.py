@@ -67,6 +67,9 @@ DEFAULTS: tuple[Default, ...] = (
     Default("speakers_top", 20, "count", "speakers `worker speakers` lists without --top"),
     Default("progress_interval", 5.0, "seconds",
             "how often ingest, reparse and export report progress on stderr when it is not a terminal"),
+    Default("keep_html", False, "flag",
+            "keep each article's page as fetched (zlib-compressed, in article_pages) so that "
+            "`worker reprocess --extract` can extract it again after an upgrade"),
 )
 
 DEFAULTS_BY_NAME = {d.name: d for d in DEFAULTS}

@@ -19,6 +19,8 @@ TABLES: dict[str, str] = {
     "speaker_aliases": "The names a speaker goes by, one row per folded name.",
     "page_jobs": "The durable page queue: one row per article whose page is (or was) to be fetched.",
     "host_pauses": "Origins that answered Retry-After: nothing is fetched from them before until.",
+    "article_pages": "Articles' pages as fetched, zlib-compressed (with keep_html on), for worker reprocess.",
+    "article_tombstones": "URLs of articles worker prune deleted: ingest treats them as known.",
 }
 
 VIEWS: dict[str, str] = {
@@ -31,6 +33,19 @@ _ROW = "row bookkeeping"
 _PK = "primary key"
 
 COLUMNS: dict[str, dict[str, str]] = {
+    "article_pages": {
+        "article_id": "articles.id (primary key: one kept page per article, the last its text came from)",
+        "url": "the URL the page was fetched from, after redirects",
+        "fetched_at": "when the page was fetched",
+        "content_type": "the Content-Type header as sent, charset included",
+        "encoding": "how html_zlib is compressed: 'zlib'",
+        "size": "bytes of the page before compression",
+        "html_zlib": "the response body, compressed",
+    },
+    "article_tombstones": {
+        "url": "the deleted article's URL, or a feed entry's link to it",
+        "pruned_at": "when worker prune deleted it; --tombstones-older-than forgets old ones",
+    },
     "feeds": {
         "id": _PK,
         "url": "the feed's URL (tracking parameters and fragment removed); local feeds are file:// URLs",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -211,6 +212,33 @@ class HostPause(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticlePage(Base):
+    """An article's page as it was fetched (with `keep_html` on): the response body compressed with
+    zlib, and the Content-Type header it came with, so it decodes as it did (worker/pipeline/charset.py).
+    `worker reprocess --extract` extracts it again. One per article: the last page its text came from."""
+
+    __tablename__ = "article_pages"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)  # the URL the page was fetched from, after redirects
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_type: Mapped[str | None] = mapped_column(Text)  # the header as sent, charset included
+    encoding: Mapped[str] = mapped_column(String(16))  # how html_zlib is compressed: 'zlib'
+    size: Mapped[int] = mapped_column(Integer)  # bytes before compression
+    html_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ArticleTombstone(Base):
+    """A URL whose article `worker prune` deleted: ingest treats it as known, so an entry still in
+    its feed is not stored again. `worker prune --tombstones-older-than` forgets old ones."""
+
+    __tablename__ = "article_tombstones"
+    __table_args__ = (Index(None, "pruned_at"),)
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    pruned_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 attach_comments(Base.metadata)  # PostgreSQL keeps them (COMMENT ON); the text is in db/comments.py

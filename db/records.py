@@ -177,3 +177,43 @@ class KnownEntry:
     article_url: str
     source: str
     page_attempts: int
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A fetched page to keep with its article (`keep_html`): the body compressed with zlib
+    (``encoding`` says so) and the Content-Type it came with, which decoding it again needs."""
+
+    url: str
+    content_type: str | None
+    body_zlib: bytes
+    size: int  # bytes before compression
+    encoding: str = "zlib"
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A stored article with its kept page (None when it has none), read to extract it again."""
+
+    id: int
+    url: str
+    source: str
+    content_hash: str
+    language: str | None
+    page: KeptPage | None
+
+
+@dataclass
+class PruneCounts:
+    """What pruning deleted (or, for a dry run, would delete)."""
+
+    articles: int = 0
+    statements: int = 0
+    feed_entries: int = 0
+    page_jobs: int = 0
+    kept_pages: int = 0
+    tombstones: int = 0  # URLs remembered as pruned
+
+    def add(self, other: PruneCounts) -> None:
+        for name, value in vars(other).items():
+            setattr(self, name, getattr(self, name) + value)

@@ -85,28 +85,33 @@ class StoredText:
     language: str | None = None
 
 
-def _reparse_conditions(version: str, since: datetime | None, everything: bool) -> list[ColumnElement[bool]]:
+def _reparse_conditions(version: str, since: datetime | None, everything: bool,
+                        feed_url: str | None = None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if not everything:
         conditions.append(or_(Article.statements_version.is_(None), Article.statements_version != version))
     if since is not None:
         conditions.append(published_since(since))
+    if feed_url is not None:
+        conditions.extend(article_conditions(feed_url=feed_url))
     return conditions
 
 
 def count_to_reparse(session: Session, *, version: str, since: datetime | None = None,
-                     everything: bool = False) -> int:
+                     everything: bool = False, feed_url: str | None = None) -> int:
     """How many articles texts_to_reparse finds in all (for a progress display)."""
-    query = select(func.count()).select_from(Article).where(*_reparse_conditions(version, since, everything))
+    query = select(func.count()).select_from(Article).where(
+        *_reparse_conditions(version, since, everything, feed_url))
     return int(session.scalar(query) or 0)
 
 
 def texts_to_reparse(session: Session, *, version: str, after_id: int = 0, since: datetime | None = None,
-                     everything: bool = False, limit: int = 100) -> list[StoredText]:
+                     everything: bool = False, limit: int = 100,
+                     feed_url: str | None = None) -> list[StoredText]:
     """The next `limit` articles (by id, after `after_id`) whose statements are not of `version`
-    (never parsed included), or all of them with everything=True."""
+    (never parsed included), or all of them with everything=True; of the feed `feed_url` if given."""
     query = select(Article.id, Article.text, Article.content_hash, Article.language).where(
-        Article.id > after_id, *_reparse_conditions(version, since, everything))
+        Article.id > after_id, *_reparse_conditions(version, since, everything, feed_url))
     rows = session.execute(query.order_by(Article.id).limit(limit))
     return [StoredText(article_id, text, digest, language) for article_id, text, digest, language in rows]
 

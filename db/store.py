@@ -11,9 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.feeds import get_feed
+from db.lifecycle import keep_page
 from db.models import Article, Feed, FeedEntry
 from db.queue import enqueue_page
-from db.records import ArticleRecord, EntryRecord, FeedPoll, KnownEntry, StoreStats
+from db.records import ArticleRecord, EntryRecord, FeedPoll, KeptPage, KnownEntry, StoreStats
 from db.statements import write_statements
 from db.types import utcnow
 
@@ -151,11 +152,15 @@ def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
     return int(new_id)
 
 
-def store_page(session: Session, rec: ArticleRecord, article_id: int) -> StoreStats:
+def store_page(session: Session, rec: ArticleRecord, article_id: int,
+               page: KeptPage | None = None) -> StoreStats:
     """Write a queued page's outcome over the article it belongs to (folding it into the canonical
-    article when the page names one that is stored already)."""
+    article when the page names one that is stored already), with the page itself if it is kept."""
     stats = StoreStats()
-    stats.article_ids.append(_store_article(session, rec, article_id, stats))
+    stored_id = _store_article(session, rec, article_id, stats)
+    stats.article_ids.append(stored_id)
+    if page is not None:
+        keep_page(session, stored_id, page, rec.extracted_at)
     return stats
 
 

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from config.defaults import VERSION
@@ -20,6 +21,7 @@ from worker import (
     daemon_commands,
     export_commands,
     feed_commands,
+    lifecycle_commands,
     search_commands,
     speaker_commands,
     statement_commands,
@@ -194,6 +196,42 @@ def _search_parser(command: Any) -> None:
     spk.set_defaults(func=speaker_commands.speakers)
 
 
+def _cutoff(value: str) -> datetime:
+    """A moment to compare with: a date or an age (parse_since); one before the year 1 is the first."""
+    return commands.parse_since(value) or datetime.min.replace(tzinfo=UTC)
+
+
+def _lifecycle_parsers(command: Any) -> None:
+    rpr = command("reprocess", "after an upgrade: extract stored articles again from their kept pages "
+                               "(keep_html) and/or re-parse their statements")
+    rpr.add_argument("--extract", action="store_true",
+                     help="extract each article's kept page again; a changed text replaces the stored one "
+                     "and is re-parsed (articles without a kept page are skipped)")
+    rpr.add_argument("--parse", action="store_true",
+                     help="re-parse statements found by another parser version (as `worker reparse`); "
+                     "with neither option, both")
+    rpr.add_argument("--since", type=commands.parse_since, metavar="DATE",
+                     help="only articles published (or stored) on or after this date, e.g. 30d" + SINCE_ALL)
+    rpr.add_argument("--feed", metavar="URL_OR_PATH", help="only the articles of this feed")
+    _json(rpr, 'print {"extract": {...}, "parse": {...}} with the counts and reasons')
+    _quiet(rpr)
+    rpr.set_defaults(func=lifecycle_commands.reprocess)
+
+    prn = command("prune", "delete old articles with their statements, feed entries, queued pages and kept "
+                           "pages; their URLs are remembered so ingest does not store them again")
+    prn.add_argument("--older-than", type=_cutoff, metavar="AGE", dest="older_than",
+                     help="articles published before this age or date (e.g. 180d or 2026-01-01); an article "
+                     "without a publication date by when it was stored")
+    prn.add_argument("--dry-run", action="store_true", help="only print what would be deleted")
+    prn.add_argument("--tombstones-older-than", type=_cutoff, metavar="AGE",
+                     dest="tombstones_older_than",
+                     help="also forget the URLs of articles pruned before this age (e.g. 365d): a feed "
+                     "still listing one would then store it again")
+    _json(prn, "print the counts as JSON")
+    _quiet(prn)
+    prn.set_defaults(func=lifecycle_commands.prune_command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     p = argparse.ArgumentParser(prog="worker", description="News-feed ingestion worker.")
@@ -262,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     _json(rep, "print the summary as JSON")
     _quiet(rep)
     rep.set_defaults(func=statement_commands.reparse)
+
+    _lifecycle_parsers(command)
 
     sts = command("statements", "list stored statements with their article's URL and feed")
     sts.add_argument("--speaker", metavar="NAME",

@@ -63,6 +63,7 @@ class Settings:
     search_limit: int
     speakers_top: int
     progress_interval: float
+    keep_html: bool
 
     def redacted_database_url(self) -> str:
         return redact_url(self.database_url)
@@ -204,6 +205,22 @@ def parse_log_format(value: Any) -> str:
     return text
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def parse_flag(value: Any) -> bool:
+    """A TOML boolean, or in the environment one of 1/true/yes/on and 0/false/no/off."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
 def cpu_count() -> int:
     """CPUs this process may run on (the affinity mask, which containers and taskset narrow)."""
     try:
@@ -225,6 +242,7 @@ _PARSERS = {
     "seconds": parse_duration,
     "bytes": parse_size,
     "count": parse_count,
+    "flag": parse_flag,
     "processes": parse_processes,
     "cidr-list": parse_networks,
     "text": parse_text,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from db.records import ArticleRecord
+from db.records import ArticleRecord, KeptPage
 from db.types import utcnow
 from worker.extract import EXTRACTOR_VERSION, Extracted, detect_language, extract_article
 from worker.fetch import BadStatus, Fetcher, FetchError
@@ -28,6 +29,16 @@ class PageResult:
     fetched: bool  # the page was fetched and its text kept
     server_wait: float | None = None  # the host answered 429/503 with a Retry-After of this many seconds
     retryable: bool = False  # the failure may well go away (timeouts, 5xx, 429)
+    page: KeptPage | None = None  # the page as fetched, to keep with the article (keep_html)
+
+
+PAGE_COMPRESSION = 6  # zlib level of kept pages: most of level 9's gain at a fraction of its time
+
+
+def kept_page(body: bytes, content_type: str | None, url: str) -> KeptPage:
+    """The fetched body, compressed, with what decoding it again needs."""
+    return KeptPage(url=url, content_type=content_type, body_zlib=zlib.compress(body, PAGE_COMPRESSION),
+                    size=len(body))
 
 
 def feed_text(entry: ParsedEntry) -> str:
@@ -77,9 +88,10 @@ def kept_feed_text(entry: ParsedEntry, reason: str, attempts: int) -> ArticleRec
 
 
 def page_outcome(body: bytes, content_type: str | None, url: str, entry: ParsedEntry, min_chars: int,
-                 attempts: int, give_up: int) -> PageResult:
+                 attempts: int, give_up: int, keep: bool = False) -> PageResult:
     """A fetched page -> its article, or the feed's text with the reason the page would not do.
-    Pure CPU work (decode, extract, detect the language, parse statements): runs in a worker process."""
+    Pure CPU work (decode, extract, detect the language, parse statements): runs in a worker process.
+    With ``keep``, a page whose text is used comes back compressed with it (PageResult.page)."""
     if not looks_like_html(body, content_type):
         reason = f"page is not HTML ({content_type or 'no content type'})"
         return PageResult(fallback_record(entry, reason, attempts=give_up), False)
@@ -105,7 +117,8 @@ def page_outcome(body: bytes, content_type: str | None, url: str, entry: ParsedE
         extractor_version=EXTRACTOR_VERSION,
         page_attempts=attempts,
     )
-    return PageResult(with_statements(record), True)
+    page_kept = kept_page(body, content_type, url) if keep else None
+    return PageResult(with_statements(record), True, page=page_kept)
 
 
 async def feed_text_record(cpu: CpuPool, entry: ParsedEntry, reason: str, *, attempts: int,
@@ -143,7 +156,7 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
         return PageResult(record, False, retryable=not final)
     try:
         return await cpu.run(page_outcome, response.body, response.headers.get("content-type"), response.url,
-                             entry, settings.min_article_chars, attempts, give_up)
+                             entry, settings.min_article_chars, attempts, give_up, settings.keep_html)
     except TaskFailed as exc:  # a pathological page: its text would not come out any better next time
         log.warning("page %s: extraction %s", entry.link, exc.reason)
         record = await feed_text_record(cpu, entry, f"extraction {exc.reason}", attempts=give_up, final=True)

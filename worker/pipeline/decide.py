@@ -5,7 +5,7 @@ Pure and dependency-free (no database, no network), so it is tested with plain v
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from db.records import KnownEntry
@@ -27,6 +27,7 @@ class Plan:
     link_existing: list[tuple[ParsedEntry, int]] = field(default_factory=list)
     feed_only: list[ParsedEntry] = field(default_factory=list)
     unchanged: int = 0
+    pruned: int = 0  # entries whose article `worker prune` deleted: not stored again
 
     @property
     def new_entries(self) -> int:
@@ -36,9 +37,12 @@ class Plan:
 
 
 def plan_entries(entries: Iterable[ParsedEntry], known: Mapping[str, KnownEntry],
-                 stored_links: Mapping[str, int], *, retry_limit: int) -> Plan:
+                 stored_links: Mapping[str, int], *, retry_limit: int,
+                 tombstoned: Collection[str] = frozenset()) -> Plan:
     """Decide per entry:
 
+    - a new entry whose link (or, without one, guid) is `tombstoned` (its article was pruned) ->
+      nothing: it counts as known, so what retention deleted is not fetched and stored again;
     - a new entry whose link is stored already (another feed, or tracking parameters) -> link to it;
     - a new entry with a link -> fetch its page;
     - a new entry without a usable link -> store the feed's own text;
@@ -54,6 +58,8 @@ def plan_entries(entries: Iterable[ParsedEntry], known: Mapping[str, KnownEntry]
                 plan.fetch.append(PageJob(entry, seen.article_id, seen.page_attempts))
             else:
                 plan.unchanged += 1
+        elif (entry.link or entry.guid) in tombstoned:
+            plan.pruned += 1
         elif entry.link and entry.link in stored_links:
             plan.link_existing.append((entry, stored_links[entry.link]))
         elif entry.link:

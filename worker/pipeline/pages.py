@@ -198,7 +198,7 @@ class PageWorker:
             if result.server_wait is not None and retry_at is not None and origin:
                 queue.pause_origin(session, origin, retry_at, result.record.source_reason or "Retry-After",
                                    redact_url(job.url))
-            return store.store_page(session, result.record, job.article_id)
+            return store.store_page(session, result.record, job.article_id, result.page)
 
         try:
             written = await self.io.write(write)

@@ -30,7 +30,9 @@ _ANTIBOT = re.compile(rb"(?i)cf-chl|challenge-platform|just a moment\.\.\.|atten
                       rb"datadome|ddos protection|access denied.{0,80}reference")
 
 # Reads what storage knows: (feed_id, guids, links) -> (known entries by guid, stored article ids by link)
-StateReader = Callable[[int, list[str], list[str]], Awaitable[tuple[dict[str, KnownEntry], dict[str, int]]]]
+# feed id, guids, links -> (known entries by guid, stored article ids by link, tombstoned URLs)
+StateReader = Callable[[int, list[str], list[str]],
+                       Awaitable[tuple[dict[str, KnownEntry], dict[str, int], set[str]]]]
 
 
 @dataclass
@@ -129,8 +131,9 @@ async def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOu
     provisional: its statements are parsed only if it is kept (the page cannot be used)."""
     entries = list(parsed.entries)
     links = [e.link for e in entries if e.link]
-    known, stored_links = await read_state(state.id, [e.guid for e in entries], links)
-    plan = plan_entries(entries, known, stored_links, retry_limit=settings.page_retry_limit)
+    known, stored_links, pruned = await read_state(state.id, [e.guid for e in entries], links)
+    plan = plan_entries(entries, known, stored_links, retry_limit=settings.page_retry_limit,
+                        tombstoned=pruned)
     for entry, article_id in plan.link_existing:
         outcome.entries.append(EntryRecord(entry.guid, entry.link, article_id=article_id,
                                            published_at=entry.published_at))

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import queue, store
+from db import lifecycle, queue, store
 from db.database import Database
 from db.engine import DatabaseError
 from db.feeds import release_feed
@@ -167,9 +167,11 @@ class Worker:
             self._io = None
 
     async def _read_state(self, feed_id: int, guids: list[str],
-                          links: list[str]) -> tuple[dict[str, KnownEntry], dict[str, int]]:
+                          links: list[str]) -> tuple[dict[str, KnownEntry], dict[str, int], set[str]]:
+        urls = links + guids  # an entry without a link is stored under its guid
         return await self.io.transaction(lambda session: (
-            store.known_entries(session, feed_id, guids), store.articles_by_link(session, links)))
+            store.known_entries(session, feed_id, guids), store.articles_by_link(session, links),
+            lifecycle.tombstoned(session, urls)))
 
     async def ingest(self, *, feed_urls: Sequence[str] | None = None, due_only: bool = False,
                      force: bool = False) -> RunSummary:

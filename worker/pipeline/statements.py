@@ -85,10 +85,11 @@ class ReparseSummary:
 
 def reparse(db: Database, pool: CpuPool | None = None, *, since: datetime | None = None,
             everything: bool = False, batch: int = REPARSE_BATCH,
-            progress: Progress = NO_PROGRESS) -> ReparseSummary:
+            progress: Progress = NO_PROGRESS, feed_url: str | None = None) -> ReparseSummary:
     """Re-parse the stored articles whose statements are not of this parser version (all of them
-    with everything=True), a batch per transaction. Parsing happens between transactions, in
-    ``pool``'s worker processes (in this process without one), so ingest is not held up; an article
+    with everything=True; of one feed with feed_url), a batch per transaction. Parsing happens
+    between transactions, in ``pool``'s worker processes (in this process without one), so ingest
+    is not held up; an article
     whose text changed meanwhile is left to ingest, one whose parse fails or runs past its budget
     keeps what it had."""
     pool = pool or CpuPool.in_process()
@@ -96,11 +97,11 @@ def reparse(db: Database, pool: CpuPool | None = None, *, since: datetime | None
     after = 0
     with db.read() as session:
         progress.expect("articles", count_to_reparse(session, version=PARSER_VERSION, since=since,
-                                                     everything=everything))
+                                                     everything=everything, feed_url=feed_url))
     while True:
         with db.transaction() as session:
             texts = texts_to_reparse(session, version=PARSER_VERSION, after_id=after, since=since,
-                                     everything=everything, limit=batch)
+                                     everything=everything, limit=batch, feed_url=feed_url)
         if not texts:
             return summary
         after = texts[-1].id
