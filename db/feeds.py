@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -136,27 +136,6 @@ def totals(session: Session) -> dict[str, int]:
     return {"feeds": int(feeds[0]), "feeds_enabled": int(feeds[1]), "feeds_failing": int(feeds[2]),
             "articles": int(session.scalar(select(func.count()).select_from(Article)) or 0),
             "pages_queued": int(pages.get("pending", 0)), "pages_failed": int(pages.get("failed", 0))}
-
-
-def list_feeds(session: Session) -> Sequence[Feed]:
-    return session.scalars(select(Feed).order_by(Feed.id)).all()
-
-
-def feeds_to_poll(session: Session, *, urls: Iterable[str] | None = None,
-                  due_before: datetime | None = None) -> list[FeedState]:
-    """Enabled feeds (or exactly the named ones), optionally only those due by `due_before`."""
-    query = select(Feed).order_by(Feed.id)
-    if urls is not None:
-        query = query.where(Feed.url.in_(list(urls)))
-    else:
-        query = query.where(Feed.enabled.is_(True))
-    if due_before is not None:
-        query = query.where((Feed.next_check_at.is_(None)) | (Feed.next_check_at <= due_before))
-    return [
-        FeedState(id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified,
-                  error_count=f.error_count, interval_seconds=f.interval_seconds)
-        for f in session.scalars(query)
-    ]
 
 
 def _entry_times(session: Session, feed_id: int) -> tuple[datetime, ...]:

@@ -162,10 +162,6 @@ def queue_depth(session: Session) -> dict[str, int]:
     return depth
 
 
-def next_page_due(session: Session) -> datetime | None:
-    return session.scalar(select(func.min(PageJob.next_attempt_at)).where(PageJob.state == "pending"))
-
-
 @dataclass(frozen=True)
 class Pause:
     until: datetime

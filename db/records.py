@@ -133,7 +133,6 @@ class FeedPoll:
 class StoreStats:
     articles_new: int = 0
     articles_updated: int = 0
-    entries_new: int = 0
     pages_queued: int = 0
     statements_written: int = 0
     article_ids: list[int] = field(default_factory=list)

@@ -222,12 +222,10 @@ def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord]
         if entry.page_url is not None and enqueue_page(session, article_id, poll.feed_id, entry.page_url,
                                                        poll.checked_at):
             stats.pages_queued += 1
-        inserted = _insert_ignoring_conflict(
+        _insert_ignoring_conflict(
             session, FeedEntry.__table__,  # type: ignore[arg-type]
             {"feed_id": poll.feed_id, "article_id": article_id, "guid": entry.guid, "link": entry.link,
              "first_seen_at": poll.checked_at},
             ["feed_id", "guid"],
         )
-        if inserted is not None:
-            stats.entries_new += 1
     return stats

@@ -21,13 +21,12 @@ def test_new_entries_with_links_are_fetched() -> None:
                         retry_limit=3)
     assert [j.entry.guid for j in plan.fetch] == ["a", "b"]
     assert all(j.replaces_article_id is None for j in plan.fetch)
-    assert plan.new_entries == 2 and plan.unchanged == 0
+    assert plan.link_existing == [] and plan.feed_only == []
 
 
 def test_known_entries_cost_nothing() -> None:
     plan = plan_entries([entry("a", "https://x.test/a")], {"a": known("a", 7)}, {}, retry_limit=3)
     assert plan.fetch == [] and plan.link_existing == [] and plan.feed_only == []
-    assert plan.unchanged == 1 and plan.new_entries == 0
 
 
 def test_new_entry_with_a_stored_link_is_linked_not_fetched() -> None:
@@ -46,9 +45,9 @@ def test_feed_text_article_is_retried_until_the_limit() -> None:
     e = entry("a", "https://x.test/a")
     plan = plan_entries([e], {"a": known("a", 7, source="feed", attempts=1)}, {}, retry_limit=3)
     assert [(j.replaces_article_id, j.attempts_before) for j in plan.fetch] == [(7, 1)]
-    assert plan.new_entries == 0
+    assert plan.link_existing == [] and plan.feed_only == []
     plan = plan_entries([e], {"a": known("a", 7, source="feed", attempts=3)}, {}, retry_limit=3)
-    assert plan.fetch == [] and plan.unchanged == 1
+    assert plan.fetch == [] and plan.link_existing == [] and plan.feed_only == []
 
 
 def test_page_article_is_never_refetched() -> None:

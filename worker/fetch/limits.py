@@ -6,10 +6,10 @@
         ...  # one request to example.com
 
 A slot is granted when (1) fewer than ``per_host`` requests to that host are running,
-(2) at least ``delay`` seconds passed since the previous request to that host started,
-(3) the host is not paused (:meth:`HostLimiter.pause`, e.g. after a Retry-After), and
-(4) fewer than ``total`` requests are running overall. Waiting for the delay or a pause
-does not hold a global slot. Hosts are compared lower-cased. asyncio only.
+(2) at least ``delay`` seconds passed since the previous request to that host started, and
+(3) fewer than ``total`` requests are running overall. Waiting for the delay does not hold a
+global slot. Hosts are compared lower-cased. asyncio only. (A server's Retry-After pauses its
+origin for every worker: that is stored, see ``db.queue.pause_origin``.)
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ class _Host:
     running: asyncio.Semaphore
     users: int = 0
     last_start: float = field(default=-float("inf"))
-    paused_until: float = field(default=-float("inf"))
 
 
 class HostLimiter:
@@ -53,26 +52,11 @@ class HostLimiter:
         return state
 
     def _prune(self) -> None:
-        """Forget idle hosts whose delay and pause are over: they would impose nothing anymore."""
+        """Forget idle hosts whose delay is over: they would impose nothing anymore."""
         now = time.monotonic()
         for key, state in list(self._hosts.items()):
-            if state.users == 0 and state.last_start + self.delay <= now and state.paused_until <= now:
+            if state.users == 0 and state.last_start + self.delay <= now:
                 del self._hosts[key]
-
-    def pause(self, host: str, until_monotonic: float) -> None:
-        """Start no request to ``host`` before ``time.monotonic()`` reaches ``until_monotonic``.
-
-        Running requests are not interrupted; an earlier pause is never shortened.
-        """
-        state = self._host(host)
-        state.paused_until = max(state.paused_until, until_monotonic)
-
-    def paused_until(self, host: str) -> float | None:
-        """The monotonic time a pause of ``host`` ends, or None when it is not paused."""
-        state = self._hosts.get(host.lower())
-        if state is None or state.paused_until <= time.monotonic():
-            return None
-        return state.paused_until
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
@@ -92,14 +76,14 @@ class HostLimiter:
     async def _wait_turn(self, state: _Host) -> None:
         """Return holding a global slot, at a moment this host may start a request."""
         while True:
-            wait = max(state.last_start + self.delay, state.paused_until) - time.monotonic()
+            wait = state.last_start + self.delay - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
             await self._global.acquire()
             # No await between this check and recording the start: the gap cannot be raced.
             now = time.monotonic()
-            if now >= max(state.last_start + self.delay, state.paused_until):
+            if now >= state.last_start + self.delay:
                 state.last_start = now
                 return
             self._global.release()

@@ -26,14 +26,6 @@ class Plan:
     fetch: list[PageJob] = field(default_factory=list)
     link_existing: list[tuple[ParsedEntry, int]] = field(default_factory=list)
     feed_only: list[ParsedEntry] = field(default_factory=list)
-    unchanged: int = 0
-    pruned: int = 0  # entries whose article `worker prune` deleted: not stored again
-
-    @property
-    def new_entries(self) -> int:
-        return len(self.link_existing) + len(self.feed_only) + sum(
-            1 for job in self.fetch if job.replaces_article_id is None
-        )
 
 
 def plan_entries(entries: Iterable[ParsedEntry], known: Mapping[str, KnownEntry],
@@ -56,10 +48,8 @@ def plan_entries(entries: Iterable[ParsedEntry], known: Mapping[str, KnownEntry]
         if seen is not None:
             if seen.source == "feed" and entry.link and seen.page_attempts < retry_limit:
                 plan.fetch.append(PageJob(entry, seen.article_id, seen.page_attempts))
-            else:
-                plan.unchanged += 1
         elif (entry.link or entry.guid) in tombstoned:
-            plan.pruned += 1
+            continue  # its article was pruned: not stored again
         elif entry.link and entry.link in stored_links:
             plan.link_existing.append((entry, stored_links[entry.link]))
         elif entry.link:

@@ -43,7 +43,6 @@ class PageStats:
     fallback: int = 0  # gave up: the feed's text stays, with the reason
     retrying: int = 0  # will be tried again later
     articles_updated: int = 0  # stored articles (not just queued ones) that changed
-    lost_leases: int = 0
     statements_written: int = 0
     fetch_seconds: list[float] = field(default_factory=list)  # one per page fetched or tried
     failures: list[tuple[str, str]] = field(default_factory=list)  # (reason, url) per page not fetched
@@ -206,7 +205,7 @@ class PageWorker:
                 stats.articles_updated += 1
             stats.statements_written += written.statements_written
         except _LeaseLost:
-            stats.lost_leases += 1  # it expired and another worker took the job over: its outcome stands
+            # it expired and another worker took the job over: its outcome stands
             self.progress.advance("pages")
             return
         if result.fetched:

@@ -88,8 +88,6 @@ stating
 """)
 
 CUE_WORDS = _VERBS
-# Forms that report speech only in a fixed construction (handled by the parser): "pointed out".
-PARTICLE_CUES = {"point": "out", "points": "out", "pointed": "out", "went": "on"}
 # Cues that are weak on their own: they count only next to a quote or with a clear clause.
 WEAK_CUES = wordset("""post posts posted continue continues continued report reports reported
 counter counters countered agree agrees agreed observe observes observed maintain maintains
@@ -206,8 +204,6 @@ united_kingdom european_union united_nations white_house hunters_point""")
 CLAUSE_WORDS = wordset("""that which who whom whose where when while because although though if
 unless as after before since until and but or so yet than whether how why what nor once
 has have had is are was were be been being do does did not no""")
-
-RELATIVE_MARKERS = wordset("where which that who whom whose as")
 
 # Lower-case function words allowed inside a name or organisation ("Bank of America").
 NAME_CONNECTORS = wordset("of the for and de da del della di du van von der den al bin la le")

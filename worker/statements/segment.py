@@ -209,11 +209,6 @@ class QuoteIndex:
         k = bisect_left(self.starts, i) - 1
         return k >= 0 and i < self.ends[k]
 
-    def covers(self, a: int, b: int) -> bool:
-        """Whether start <= a and b < end for some quotation (a <= b)."""
-        k = bisect_right(self.starts, a) - 1
-        return k >= 0 and b < self.ends[k]
-
     def ends_at(self, i: int) -> bool:
         return i in self._ends
 
@@ -231,16 +226,10 @@ _ABBREV_BEFORE = re.compile(r"([\w.]+)\.$")
 
 
 def sentences(text: str, paras: list[tuple[int, int]], quotes: QuoteIndex) -> list[Sentence]:
-    """Sentences, never breaking inside a quotation; a quotation running over paragraphs joins them."""
+    """Sentences, never breaking inside a quotation. A quotation never runs over paragraphs
+    (find_quotes ends one left open at its paragraph's end), so no sentence does either."""
     out: list[Sentence] = []
-    pi = 0
-    while pi < len(paras):
-        ps, pe = paras[pi]
-        # join paragraphs a quotation runs over
-        last = pi
-        while last + 1 < len(paras) and quotes.covers(paras[last][1] - 1, paras[last + 1][0]):
-            last += 1
-        pe = paras[last][1]
+    for pi, (ps, pe) in enumerate(paras):
         start = ps
         for m in _BOUNDARY.finditer(text, ps, pe):
             end = m.end()
@@ -255,7 +244,6 @@ def sentences(text: str, paras: list[tuple[int, int]], quotes: QuoteIndex) -> li
                 start += 1
         if start < pe:
             out.append(Sentence(start, pe, pi))
-        pi = last + 1
     return out
 
 
