@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Article, Feed, FeedEntry, PageJob
@@ -75,10 +75,6 @@ def set_enabled(session: Session, feed: Feed, enabled: bool, *, reason: str | No
         feed.next_check_reason = "enabled by hand"
     session.flush()
     return True
-
-
-def remove_feed(session: Session, url: str) -> bool:
-    return session.execute(delete(Feed).where(Feed.url == url)).rowcount > 0  # type: ignore[attr-defined]
 
 
 def delete_feed(session: Session, feed: Feed) -> None:

@@ -54,11 +54,6 @@ def _rows_holding(session: Session, keys: Iterable[str]) -> dict[str, _Row]:
             for k, speaker_id, name, kind, forename, surname in rows}
 
 
-def holders(session: Session, keys: Iterable[str]) -> dict[str, int]:
-    """The id of the speaker holding each of these alias keys, by key."""
-    return {k: row.id for k, row in _rows_holding(session, keys).items()}
-
-
 class _Resolver:
     """Finds or creates the speakers of one batch of refs with few queries: what is known of their
     names and surnames is read once, up front, and kept up to date as rows are made."""

@@ -23,7 +23,7 @@ from worker.pipeline.decide import plan_entries
 from worker.pipeline.lifecycle import NO_PAGE
 
 GOOD = ("sefcovic", "mueller", "jane")  # the stories whose pages are HTML with their text
-FALLBACK = ("gone", "broken", "plain")  # their pages fail: the feed's text is stored
+# (the pages of "gone", "broken" and "plain" fail: the feed's text is stored)
 
 
 @pytest.fixture

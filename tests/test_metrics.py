@@ -156,12 +156,12 @@ def test_special_values() -> None:
     assert metrics.format_value(1e20) == "1e+20"
 
 
-def test_gauge_inc_dec_and_counter_rejects_negative() -> None:
+def test_gauge_goes_both_ways_and_counter_rejects_negative() -> None:
     reg = Registry()
     g = reg.gauge("worker_g", "g")
     g.inc()
     g.inc(2)
-    g.dec(0.5)
+    g.inc(-0.5)
     assert g.value() == 2.5
     c = reg.counter("worker_c_total", "c")
     with pytest.raises(ValueError, match="cannot go down"):

@@ -103,7 +103,7 @@ def _work(text: str) -> int:
     unlike a time, does not depend on the machine or its load."""
     events = 0
 
-    def count(frame: FrameType, event: str, arg: Any) -> None:
+    def count(frame: FrameType, _event: str, _arg: Any) -> None:
         nonlocal events
         events += 1
 

@@ -11,7 +11,7 @@ from db import store
 from db.articles import list_articles
 from db.database import Database
 from db.engine import DatabaseError
-from db.feeds import add_feed, claim_feeds, remove_feed
+from db.feeds import add_feed, claim_feeds, delete_feed, get_feed
 from db.migrate import SchemaOutdated, SchemaTooNew
 from db.records import ArticleRecord, EntryRecord, FeedPoll
 
@@ -128,8 +128,10 @@ def test_due_feeds_and_removal(database: Database) -> None:
         store.record_poll(s, poll(f1))  # next check at T0 + 30 min
         assert [f.url for f in claim_feeds(s, "w", T0, 60, due_only=True)[0]] == ["https://b.test/rss"]
         assert len(claim_feeds(s, "w", T0 + timedelta(hours=1), 60, due_only=True)[0]) == 2
-        assert remove_feed(s, "https://a.test/rss")
-        assert not remove_feed(s, "https://a.test/rss")
+        gone = get_feed(s, "https://a.test/rss")
+        assert gone is not None
+        delete_feed(s, gone)
+        assert get_feed(s, "https://a.test/rss") is None
     assert count(database, "feeds") == 1
 
 

@@ -171,9 +171,6 @@ class Gauge(_Metric):
             self._functions.pop(key, None)
             self._values[key] = self._values.get(key, 0.0) + amount
 
-    def dec(self, amount: float = 1.0, **labels: str) -> None:
-        self.inc(-amount, **labels)
-
     def set_function(self, fn: Callable[[], float], **labels: str) -> None:
         """Evaluate ``fn`` at every scrape for this series (instead of a stored value)."""
         key = self._key(labels)

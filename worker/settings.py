@@ -65,9 +65,6 @@ class Settings:
     progress_interval: float
     keep_html: bool
 
-    def redacted_database_url(self) -> str:
-        return redact_url(self.database_url)
-
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$", re.I)
 _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}

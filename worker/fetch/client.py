@@ -162,8 +162,8 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(self, _exc_type: type[BaseException] | None, _exc: BaseException | None,
+                        _tb: TracebackType | None) -> None:
         await self.aclose()
 
     def stop_new(self) -> None:

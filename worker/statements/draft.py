@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from worker.statements.mentions import Mention
-from worker.statements.resolve import Entity
 from worker.statements.segment import Quote, QuoteIndex, Sentence, SentenceIndex
 
 
@@ -21,7 +20,6 @@ class Draft:
     kind: str
     confidence: float
     paragraph: int
-    implicit_entity: Entity | None = None
 
 
 class Claimed:
