@@ -14,9 +14,13 @@ Units: ``seconds`` settings accept a number or a duration such as ``90s``, ``15m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-VERSION = "0.1.0"
+try:
+    VERSION = version("news-worker")  # pyproject.toml's, as installed by `uv sync`
+except PackageNotFoundError:  # the source tree run without installing it
+    VERSION = "0+unknown"
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from config.defaults import DEFAULTS
+from config.defaults import DEFAULTS, VERSION
 from worker.settings import (
     ConfigError,
     Settings,
@@ -227,3 +228,9 @@ def test_security_doc_is_linked_and_names_only_real_settings_with_their_defaults
     assert (s.max_redirects, s.max_feed_bytes, s.max_page_bytes, s.fetch_timeout, s.connect_timeout) == (
         5, 15 * 2**20, 10 * 2**20, 30.0, 10.0)
     assert (s.task_timeout, s.task_memory, s.tasks_per_process, s.allowed_networks) == (20.0, 2**30, 500, ())
+
+
+def test_the_version_is_pyprojects() -> None:
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == VERSION
+    assert load_settings(environ={}).user_agent.startswith(f"news-worker/{VERSION} ")

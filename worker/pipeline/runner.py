@@ -132,7 +132,6 @@ class Worker:
         self.owner = owner or worker_id()
         self.on_poll = on_poll
         self.stopping = False  # set by the daemon's signal handler: claim nothing new
-        self._force = False
         self._cpu = cpu
         self._own_cpu = cpu is None
         self._io: DbIO | None = None
@@ -190,14 +189,13 @@ class Worker:
             summary.feeds.append(FeedReport(url=redact_url(url), status="skipped", error=why))
             summary.feeds_skipped += 1
         fetcher = self._fetcher or Fetcher(self.settings)
-        self._force = force
         heartbeat = leases.LeaseHeartbeat(self.io, self.owner, self.settings.lease)
         try:
             heartbeat.start()
             # Pages are worked while feeds are still polled: the worker processes start on the first
             # feed's pages instead of waiting for the last feed.
             self._queued = queued = asyncio.Event()
-            polls = asyncio.ensure_future(self._poll_all(states, fetcher, summary))
+            polls = asyncio.ensure_future(self._poll_all(states, fetcher, summary, force=force))
             polls.add_done_callback(lambda _: queued.set())  # the drain stops waiting for more at once
             pages = PageWorker(self.settings, self.io, fetcher, self.cpu, self.owner, self.progress)
             drain = asyncio.ensure_future(pages.drain(
@@ -218,7 +216,6 @@ class Worker:
                 lambda session: leases.pages_held_elsewhere(session, self.owner, utcnow()))
         finally:
             await heartbeat.stop()
-            self._force = False
             if self._fetcher is None:
                 await fetcher.aclose()
             self.close()  # a one-off run: no worker process or database thread outlives it
@@ -235,12 +232,13 @@ class Worker:
             return states, queue.paused_origins(session, now)
         return await self.io.transaction(claim)
 
-    async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary) -> None:
+    async def _poll_all(self, states: list[FeedState], fetcher: Fetcher, summary: RunSummary, *,
+                        force: bool = False) -> None:
         slots = asyncio.Semaphore(self.settings.concurrency)
         pauses = await self.io.transaction(lambda session: queue.paused_origins(session, utcnow()))
 
         async def one(state: FeedState) -> None:
-            if await self.poll_one(state, fetcher, summary, pauses, slots):
+            if await self.poll_one(state, fetcher, summary, pauses, slots, force=force):
                 self.progress.advance("feeds")
 
         tasks = [asyncio.ensure_future(one(s)) for s in states]
@@ -253,14 +251,16 @@ class Worker:
             raise
 
     async def poll_one(self, state: FeedState, fetcher: Fetcher, summary: RunSummary,
-                       pauses: dict[str, queue.Pause], slots: asyncio.Semaphore) -> bool:
+                       pauses: dict[str, queue.Pause], slots: asyncio.Semaphore, *,
+                       force: bool = False) -> bool:
         """Poll one claimed feed when a slot is free and store the outcome; or skip it (its origin
-        paused), or give it back (stopping: nothing new starts). True when it was polled or skipped."""
+        paused, unless ``force``), or give it back (stopping: nothing new starts). True when it was
+        polled or skipped."""
         async with slots:
             if self.stopping:
                 await self.io.write(lambda session: release_feed(session, state.id, self.owner))
                 return False
-            pause = None if self._force else pauses.get(origin_of(state.url))
+            pause = None if force else pauses.get(origin_of(state.url))
             if pause is not None and pause.until > utcnow():
                 await self._defer(state, pause, summary)
                 return True
