@@ -267,6 +267,7 @@ def _fingerprint(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
 
 
+@pytest.mark.slow
 def test_read_commands_work_on_a_read_only_database(read_only_db: tuple[Path, dict[str, str]],
                                                     tmp_path: Path) -> None:
     path, env = read_only_db
