@@ -78,6 +78,7 @@ def articles(db: Database) -> dict[str, dict[str, Any]]:
         return {r.url.rsplit("/", 1)[-1]: dict(r._mapping) for r in rows}
 
 
+@pytest.mark.slow
 def test_pages_past_their_budget_keep_the_feed_text_and_the_run_goes_on(
         http_server: LocalServer, database: Database, pool: CpuPool) -> None:
     add_page(http_server, "/ok", article("Fine"))
@@ -101,6 +102,7 @@ def test_pages_past_their_budget_keep_the_feed_text_and_the_run_goes_on(
     assert summary.pages_fetched == 1 and articles(database)["next"]["source"] == "page"
 
 
+@pytest.mark.slow
 def test_a_feed_past_its_parsing_deadline_is_recorded_and_the_others_are_stored(
         http_server: LocalServer, database: Database, pool: CpuPool) -> None:
     add_page(http_server, "/a", article("A"))

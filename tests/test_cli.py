@@ -40,6 +40,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_quickstart_as_a_new_user_runs_it(home: Path) -> None:
     """`worker ingest --feed seeds/demo/feed.xml` through the installed console script."""
     script = Path(sys.executable).with_name("worker")

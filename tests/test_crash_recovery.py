@@ -22,6 +22,8 @@ from test_daemon import WORKER, env_for, scalar, site
 from db.database import Database
 from db.feeds import add_feed
 
+pytestmark = pytest.mark.slow  # waits on processes, signals, servers or locks
+
 FEEDS, PAGES = 3, 20
 TOTAL = FEEDS * PAGES
 

@@ -24,6 +24,8 @@ import pytest
 from server import LocalServer
 from sqlalchemy import create_engine, text
 
+pytestmark = pytest.mark.slow  # waits on processes, signals, servers or locks
+
 ARTICLE = ("<html><head><title>{t}</title></head><body><article><h1>{t}</h1>"
            + "<p>The council met on Tuesday to discuss the proposal and several members asked for more detail "
              "on the costs before the final vote was taken by the full chamber of the city.</p>" * 4

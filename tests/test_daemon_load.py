@@ -9,8 +9,11 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from server import LocalServer, serve
 from test_daemon import WORKER, cli, env_for, scalar, site, wait_for
+
+pytestmark = pytest.mark.slow  # waits on processes, signals, servers or locks
 
 
 def page_requests(server: LocalServer) -> list[float]:

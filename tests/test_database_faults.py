@@ -19,6 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from test_daemon import WORKER, cli, env_for, site
 
+pytestmark = pytest.mark.slow  # waits on processes, signals, servers or locks
+
 
 def wait_for(predicate: object, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout

@@ -135,6 +135,7 @@ def peak_memory(*args: str) -> tuple[int, int]:
     return peak, sink.chars
 
 
+@pytest.mark.slow
 def test_memory_does_not_grow_with_the_number_of_articles(generated: Run,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Ten times the articles, the same peak: a batch at a time is held, never the export."""

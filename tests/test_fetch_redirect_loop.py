@@ -45,6 +45,7 @@ def _stamped_redirect(arrivals: list[float], location: str, pause: float = 0.0) 
     return answer
 
 
+@pytest.mark.slow
 def test_a_redirect_loop_is_too_many_redirects_not_a_timeout(http_server: LocalServer) -> None:
     """A -> B -> A ... on one host with per_host_delay 1 s and fetch_timeout 5 s: six hops a second
     apart take 5 s of waiting, which is politeness, not the server being slow."""
@@ -58,6 +59,7 @@ def test_a_redirect_loop_is_too_many_redirects_not_a_timeout(http_server: LocalS
     assert all(b - a >= 0.95 for a, b in itertools.pairwise(arrivals)), arrivals  # the delay is kept
 
 
+@pytest.mark.slow
 def test_the_deadline_counts_time_at_servers_not_waits_for_a_turn(http_server: LocalServer) -> None:
     arrivals: list[float] = []
     http_server.add_handler("/hop", _stamped_redirect(arrivals, "/feed"))

@@ -193,6 +193,7 @@ def test_an_address_in_use_is_a_listen_error_naming_it(registry: Registry) -> No
         MetricsServer("192.0.2.1:0", registry, healthy).start()
 
 
+@pytest.mark.slow
 def test_worker_run_with_the_metrics_port_in_use_is_a_configuration_error(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("worker")
     with socket.socket() as taken:

@@ -166,6 +166,7 @@ def test_deeply_nested_lines_get_an_error_each_and_the_rest_is_answered() -> Non
     assert rows[2]["id"] == 3 and SENTENCE.strip() in rows[2]["text"]
 
 
+@pytest.mark.slow
 def test_deep_lines_through_the_command_line_and_the_process_pool(
         tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("WORKER_PROCESSES", "1")

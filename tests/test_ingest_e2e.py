@@ -120,6 +120,7 @@ def test_broken_feeds_are_recorded_and_the_run_goes_on(http_server: LocalServer,
     assert "ftp://example.org/feed.xml" not in rows  # never added
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_sqlite_and_postgresql_store_identical_results(http_server: LocalServer, tmp_path,
                                                        postgres_schema_url: str,

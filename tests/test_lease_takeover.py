@@ -25,6 +25,8 @@ from worker.pipeline.leases import Owner, format_owner, parse_owner
 from worker.pipeline.runner import Worker
 from worker.settings import settings_with
 
+pytestmark = pytest.mark.slow  # waits on processes, signals, servers or locks
+
 PARAGRAPH = ("<p>The council met on Tuesday to discuss the proposal and several members asked for more "
              "detail on the costs before the final vote was taken by the full chamber.</p>")
 

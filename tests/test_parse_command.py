@@ -102,6 +102,7 @@ def test_parse_jsonl_reads_a_file_too(no_database: Path, capsys: pytest.CaptureF
         {"id": 7, "statements": expected(JANE)}]
 
 
+@pytest.mark.slow
 def test_parse_jsonl_answers_a_line_before_the_next_arrives(no_database: Path) -> None:
     """Through the console script, as the scorer runs it: every answer is flushed at once."""
     script = Path(sys.executable).with_name("worker")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import io
@@ -194,16 +193,20 @@ def test_ttl(ttl: str, seconds: int | None) -> None:
 
 
 def test_richest_content_wins() -> None:
-    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id>
-      <content type="text">short</content></entry></feed>"""
-    entry = parse_feed(body, {"Content-Type": "application/atom+xml"}, "https://example.com/f").entries[0]
-    assert entry.content == "short"
-    assert isinstance(entry, ParsedEntry)
+    """Of several content blocks the longest once converted to text is kept, wherever it stands."""
+    short = '<content type="text">short</content>'
+    rich = '<content type="html">&lt;p&gt;a much &lt;b&gt;longer&lt;/b&gt; body&lt;/p&gt;</content>'
+    for blocks in (short + rich, rich + short):
+        body = f"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id>{blocks}</entry></feed>"""
+        entry = parse_feed(body.encode(), {"Content-Type": "application/atom+xml"}, "https://example.com/f")
+        assert isinstance(entry.entries[0], ParsedEntry)
+        assert entry.entries[0].content == "a much longer body"
 
 
 @pytest.mark.parametrize("body", [b"\x00" * 100, b"<" * 5000, b"<rss>" * 3000, "<rss>é".encode("utf-16-le")])
 def test_junk_never_escapes_as_another_exception(body: bytes) -> None:
-    with contextlib.suppress(FeedParseError):
+    """Junk is refused with FeedParseError saying why, never another exception or an empty feed."""
+    with pytest.raises(FeedParseError, match=r"^not a feed: (empty body|ill-formed XML)"):
         parse_feed(body, {"Content-Type": "text/xml"}, "https://example.com/f")
 
 

@@ -65,6 +65,7 @@ def test_entries_are_stored_at_once_and_their_pages_fetched_from_the_queue(
     assert feed["next_check_reason"] == "default interval 30m" and feed["lease_owner"] is None
 
 
+@pytest.mark.slow
 def test_failed_pages_are_retried_with_backoff_then_kept_as_feed_text(
         http_server: LocalServer, database: Database) -> None:
     http_server.add("/feed", rss(http_server, [("a", "/a")]))

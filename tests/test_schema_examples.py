@@ -114,6 +114,7 @@ def test_datasette_queries_are_the_doc_examples() -> None:
     assert {q["title"]: q["sql"].strip() for q in _canned().values()} == doc
 
 
+@pytest.mark.slow
 def test_canned_queries_run_in_datasette(
     http_server: LocalServer,
     tmp_path: Path,

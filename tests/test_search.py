@@ -392,6 +392,7 @@ HOSTILE = (
 )
 
 
+@pytest.mark.slow
 def test_hostile_queries_never_crash(
     site: dict[str, str], db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -166,6 +166,7 @@ def _worker(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Compl
                           env={"PATH": str(script.parent), "HOME": str(tmp_path), **env})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://", "sqlite+nosuch:///news.db",
                                  "postgresql+asyncpg://u:secret@127.0.0.1/news",
                                  "postgresql+psycopg://u:secret@127.0.0.1:notaport/news"])

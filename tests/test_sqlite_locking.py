@@ -267,6 +267,7 @@ def _fingerprint(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
 
 
+@pytest.mark.slow
 def test_read_commands_work_on_a_read_only_database(read_only_db: tuple[Path, dict[str, str]],
                                                     tmp_path: Path) -> None:
     path, env = read_only_db
@@ -284,6 +285,7 @@ def test_read_commands_work_on_a_read_only_database(read_only_db: tuple[Path, di
     assert _fingerprint(path.parent) == before  # nothing was written, no -wal or -shm file made
 
 
+@pytest.mark.slow
 def test_a_read_only_file_in_a_writable_directory_is_read_and_left_as_it_was(
         read_only_db: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     path, env = read_only_db
@@ -296,6 +298,7 @@ def test_a_read_only_file_in_a_writable_directory_is_read_and_left_as_it_was(
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
 
 
+@pytest.mark.slow
 def test_a_read_only_directory_is_read_while_a_writer_has_the_database_open(
         read_only_db: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     """The writer (who may write there) has made the -wal and -shm files: the reader uses them and

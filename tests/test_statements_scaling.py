@@ -116,6 +116,7 @@ def _work(text: str) -> int:
     return events
 
 
+@pytest.mark.slow
 def test_a_megabyte_of_quotations_parses_in_seconds() -> None:
     text = quote_dense(1_000_000)
     cpu0 = time.process_time()
@@ -152,6 +153,7 @@ def test_ten_times_the_text_takes_about_ten_times_as_long(shape: str) -> None:
     assert large / max(small, 1e-4) < 30, f"{small * 1000:.1f} ms for 10 kB, {large * 1000:.1f} ms for 100 kB"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_offsets_hold_on_adversarial_text(shape: str) -> None:
     text = SHAPES[shape](30_000)

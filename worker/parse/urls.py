@@ -161,9 +161,9 @@ def _normalize_netloc(parts: urllib.parse.SplitResult, default_port: int) -> str
 
 def _idna(host: str) -> str | None:
     """ASCII (punycode) form of a host name; None if it cannot be encoded."""
+    if any(c in host for c in ' <>"{}|\\^`%'):  # before IDNA too: it keeps ASCII characters as they are
+        return None
     if host.isascii():
-        if any(c in host for c in ' <>"{}|\\^`%'):
-            return None
         return host
     labels = []
     for label in host.split("."):
