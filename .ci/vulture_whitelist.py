@@ -56,3 +56,6 @@ settings_with
 method
 restore_logging
 _.isatty
+
+# pytest reads a test module's `pytestmark` (the slow marker on whole modules)
+pytestmark
