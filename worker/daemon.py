@@ -214,6 +214,12 @@ class Daemon:
 
     async def _shutdown(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
+            # APScheduler's asyncio executor cancels a job task it has started but the loop has not
+            # run yet (a tick due at the signal), and logs that as an error. Pause first and give such
+            # a task its one loop turn (the tick never waits: it starts a round, or not, and returns).
+            self.scheduler.pause()
+            for _ in range(2):
+                await asyncio.sleep(0)
             self.scheduler.shutdown(wait=False)  # its job only starts rounds: nothing of ours is cut
         in_flight = [t for t in (self._round, self._drain, *self._polls) if t is not None and not t.done()]
         if in_flight:
