@@ -14,7 +14,8 @@ from db.database import Database
 from db.feeds import feed_activity, totals
 from db.models import Feed
 from worker import metrics
-from worker.commands import open_database, settings_of
+from worker.cli.arguments import settings_for
+from worker.cli.database import open_db
 from worker.daemon import Daemon
 from worker.health import ListenError, MetricsServer
 from worker.logs import configure_logging
@@ -62,36 +63,31 @@ def _gauges(db: Database, daemon: Daemon) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
+    settings = settings_for(args)
     configure_logging(settings.log_format, verbose=True)  # a daemon logs a line per feed poll
-    db = open_database(settings)
-    daemon = Daemon(settings, db, on_poll=_record_poll, on_tick=_record_tick)
-    server = None
-    try:
-        if settings.metrics_addr:
-            _gauges(db, daemon)
-            server = MetricsServer(settings.metrics_addr, metrics.REGISTRY, daemon.health)
-            try:
-                server.start()
-            except ListenError as exc:  # a port in use is a setting to change, not a crash
-                raise ConfigError(f"metrics_addr (WORKER_METRICS_ADDR): {exc}") from None
-        return asyncio.run(daemon.run())
-    finally:
-        if server is not None:
-            server.stop()
-        db.close()
+    with open_db(settings) as db:
+        daemon = Daemon(settings, db, on_poll=_record_poll, on_tick=_record_tick)
+        server = None
+        try:
+            if settings.metrics_addr:
+                _gauges(db, daemon)
+                server = MetricsServer(settings.metrics_addr, metrics.REGISTRY, daemon.health)
+                try:
+                    server.start()
+                except ListenError as exc:  # a port in use is a setting to change, not a crash
+                    raise ConfigError(f"metrics_addr (WORKER_METRICS_ADDR): {exc}") from None
+            return asyncio.run(daemon.run())
+        finally:
+            if server is not None:
+                server.stop()
 
 
 ACTIVITY = {"articles": 0, "last_new_article_at": None, "pages_queued": 0, "pages_failed": 0}
 
 
 def status(args: argparse.Namespace) -> int:
-    db = open_database(settings_of(args), reading=True)
-    try:
-        with db.read() as session:
-            rows, activity, total = feed_rows(session), feed_activity(session), totals(session)
-    finally:
-        db.close()
+    with open_db(settings_for(args), reading=True) as db, db.read() as session:
+        rows, activity, total = feed_rows(session), feed_activity(session), totals(session)
     for row in rows:  # every column of the feed, then what it brought
         row["url"] = redact_url(row["url"])
         row.update(activity.get(row["id"], ACTIVITY))
