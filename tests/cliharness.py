@@ -38,8 +38,10 @@ def query(db_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
 def use_local_site(monkeypatch: pytest.MonkeyPatch, db_url: str, *, workdir: Path | None = None,
                    clean: bool = False, **settings: str) -> None:
     """WORKER_* for a run against the local test server and the database at ``db_url``: loopback
-    allowed, no per-host delay, a 10 s fetch timeout, plus ``settings`` (``processes="0"`` sets
-    WORKER_PROCESSES). ``clean`` first drops every WORKER_* the environment has (but the test
+    allowed, no per-host delay, a 10 s fetch timeout, pages parsed in this process, plus
+    ``settings`` (``processes="auto"`` sets WORKER_PROCESSES). In-process parsing because starting the
+    pool's processes costs each run seconds of imports; the pool has its own tests (test_pool.py)
+    and test_ingest_e2e.py runs the whole pipeline with it. ``clean`` first drops every WORKER_* the environment has (but the test
     suite's own WORKER_TEST_*); ``workdir`` becomes the working directory. A PostgreSQL database
     is migrated here, as a user would with `worker db upgrade` (SQLite files migrate on first use)."""
     if clean:
@@ -48,7 +50,8 @@ def use_local_site(monkeypatch: pytest.MonkeyPatch, db_url: str, *, workdir: Pat
     if workdir is not None:
         monkeypatch.chdir(workdir)
     values = {"database_url": db_url, "allowed_networks": "127.0.0.0/8", "per_host_delay": "0",
-              "fetch_timeout": "10", **settings}
+              "fetch_timeout": "10", "processes": "0",
+              **settings}
     for name, value in values.items():
         monkeypatch.setenv(f"WORKER_{name.upper()}", value)
     if db_url.startswith("postgresql"):

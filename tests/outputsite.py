@@ -80,7 +80,7 @@ def runner(capsys: pytest.CaptureFixture[str]) -> Run:
 
 def environment(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> None:
     """WORKER_* for the site and the database; the working directory a fresh one."""
-    use_local_site(monkeypatch, db_url, workdir=tmp_path, clean=True, processes="0")
+    use_local_site(monkeypatch, db_url, workdir=tmp_path, clean=True)
 
 
 def ingest_site(run: Run, server: LocalServer, *extra: str) -> dict[str, object]:

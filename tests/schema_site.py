@@ -81,7 +81,7 @@ def _rss(server: LocalServer, title: str, paths: list[str]) -> str:
 
 def build_news(server: LocalServer, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ingest the site into the database at db_url through the CLI."""
-    use_local_site(monkeypatch, db_url, processes="0")
+    use_local_site(monkeypatch, db_url)
     for path, story in STORIES.items():
         server.add(path, _page(*story), headers={"Content-Type": "text/html; charset=utf-8"})
     server.add(GONE, "not here", status=404)

@@ -282,7 +282,7 @@ def test_bad_values_are_a_one_line_usage_error(args: list[str], capsys: pytest.C
 def stored(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str,
            capsys: pytest.CaptureFixture[str]) -> str:
     """One article with one statement, stored by `worker ingest` in the database under test."""
-    use_local_site(monkeypatch, db_url, processes="0")
+    use_local_site(monkeypatch, db_url)
     paragraphs = f"<p>{SENTENCE * 2}</p><p>“We will win,” Jane Doe said.</p><p>{SENTENCE * 2}</p>"
     http_server.add("/a", ARTICLE.format(meta="", paragraphs=paragraphs), headers={"Content-Type": "text/html"})
     http_server.add("/feed", f'<rss version="2.0"><channel><title>T</title><item><guid>a</guid><title>A</title>'

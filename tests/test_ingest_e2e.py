@@ -24,7 +24,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
-    use_local_site(monkeypatch, db_url)
+    use_local_site(monkeypatch, db_url, processes="auto")  # end to end: with the default process pool
     capsys.readouterr()
     return db_url
 

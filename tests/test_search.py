@@ -89,7 +89,7 @@ def site(
 ) -> dict[str, str]:
     """Two feeds on a local site: the first lists the bridge (2026) and budget (2025) stories, the
     second the festival one (2026); all three ingested. Returns the feeds' URLs."""
-    use_local_site(monkeypatch, db_url, processes="0")
+    use_local_site(monkeypatch, db_url)
     capsys.readouterr()
     serve(http_server, "/news/bridge", BRIDGE)
     serve(http_server, "/news/budget", BUDGET)
