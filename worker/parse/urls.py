@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "is_http_url", "normalize_url"]
+__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "is_file_url", "is_http_url", "normalize_url"]
 
 # Query parameters dropped from every URL (compared case-insensitively).  Each one is a
 # click/campaign identifier added by an ad network, newsletter tool or social site;
@@ -78,6 +78,18 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _EDGE_JUNK_RE = re.compile(r"^[\x00-\x20\x7f]+|[\x00-\x20\x7f]+$")
 _TAB_NEWLINE_RE = re.compile(r"[\t\r\n]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Leading spaces and control characters are dropped before the scheme, as urlsplit and browsers do.
+_FILE_SCHEME_RE = re.compile(r"[\x00-\x20]*file:", re.IGNORECASE)
+
+
+def is_file_url(url: str) -> bool:
+    """True when ``url`` is a ``file:`` URL (any case): an operator-given local feed or a page of one.
+
+    The worker's one answer to "is this a local file URL?" (fetcher, feed parser, pipeline and
+    commands all ask it). Plain paths are not file URLs; :func:`worker.fetch.local.is_local_target`
+    adds them for the fetcher.
+    """
+    return _FILE_SCHEME_RE.match(url) is not None
 
 
 def is_http_url(url: str) -> bool:
