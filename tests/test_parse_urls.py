@@ -68,6 +68,8 @@ CASES: list[tuple[str, str | None, str | None]] = [
     ("http://example.com:99999/", None, None),
     ("http://example.com:port/", None, None),
     ("http://exa mple.com/", None, None),
+    ("HTTP://\u3000", None, None),  # IDNA maps the ideographic space to a space (found by hypothesis)
+    ("http://a\u3000b.example/", None, None),
     ("http://example.com/a\x00b", None, None),
     ("\x00http://example.com/a\x1f", None, "http://example.com/a"),
     ("http://[::1/", None, None),

@@ -180,9 +180,12 @@ def _normalize_netloc(parts: urllib.parse.SplitResult, default_port: int) -> str
     return netloc
 
 
+_BAD_HOST_CHARS = ' <>"{}|\\^`%'
+
+
 def _idna(host: str) -> str | None:
     """ASCII (punycode) form of a host name; None if it cannot be encoded."""
-    if any(c in host for c in ' <>"{}|\\^`%'):  # before IDNA too: it keeps ASCII characters as they are
+    if any(c in host for c in _BAD_HOST_CHARS):  # before IDNA too: it keeps ASCII characters as they are
         return None
     if host.isascii():
         return host
@@ -192,9 +195,13 @@ def _idna(host: str) -> str | None:
             labels.append(label)
             continue
         try:
-            labels.append(label.encode("idna").decode("ascii"))
+            encoded = label.encode("idna").decode("ascii")
         except UnicodeError:
             return None
+        # and after: nameprep maps some characters to ASCII ones a host cannot hold (U+3000 to a space)
+        if any(c in encoded for c in _BAD_HOST_CHARS):
+            return None
+        labels.append(encoded)
     return ".".join(labels)
 
 
