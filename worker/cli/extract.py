@@ -15,6 +15,7 @@ from worker.extract.jsonl import run_jsonl
 from worker.fetch import Fetcher, FetchError
 from worker.locations import local_path
 from worker.output import to_json
+from worker.parse.urls import is_file_url
 from worker.pipeline.charset import decode_html
 from worker.pool import CpuPool
 from worker.settings import Settings
@@ -42,7 +43,7 @@ def extract(args: argparse.Namespace) -> int:
         html = decode_html(response.body, response.headers.get("content-type"))
         url = response.url
     else:
-        path = local_path(target) if target.startswith("file:") else Path(target)
+        path = local_path(target) if is_file_url(target) else Path(target)
         if path is None or not path.is_file():
             raise UsageError(f"{target!r}: no such file")
         html = decode_html(path.read_bytes(), None)
