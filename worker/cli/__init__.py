@@ -2,6 +2,10 @@
 
 Exit codes: 0 the command completed (for `ingest`: whatever single feeds did); 2 bad usage or
 configuration; 3 the database cannot be used; 1 anything unexpected (a bug: a traceback follows).
+
+What each command does is in the module of its group (feeds.py, ingest.py, statements.py, …);
+what they share is public in arguments.py (command-line values, UsageError, settings) and
+database.py (open_db), so no command module reaches into another's private names.
 """
 
 from __future__ import annotations
