@@ -19,10 +19,10 @@ from typing import Any, cast
 from config.defaults import VERSION
 from db.engine import DatabaseError
 from db.faults import DatabaseUnavailable, unavailable
-from worker import daemon_commands  # moves into this package once its own change is merged
 from worker.cli import (
     arguments,
     articles,
+    daemon,
     export,
     extract,
     feeds,
@@ -212,11 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     ing.set_defaults(func=ingest.ingest)
 
     run = command("run", "run as a daemon: keep every feed fresh (SIGTERM stops cleanly)")
-    run.set_defaults(func=daemon_commands.run)
+    run.set_defaults(func=daemon.run)
     st = command("status", "per feed: last poll, outcome, next check and why, articles stored, last new "
                            "article, pages queued and failed; totals")
     _json(st, 'print {"feeds": [...], "totals": {...}}')
-    st.set_defaults(func=daemon_commands.status)
+    st.set_defaults(func=daemon.status)
 
     _feeds_parser(command)
 
