@@ -13,18 +13,18 @@ from db.articles import feed_rows
 from db.database import Database
 from db.feeds import feed_activity, totals
 from db.models import Feed
+from db.records import FeedPoll
 from worker import metrics
 from worker.commands import open_database, settings_of
 from worker.daemon import Daemon
 from worker.health import ListenError, MetricsServer
 from worker.logs import configure_logging
 from worker.output import table, to_json
-from worker.pipeline.poll import PollOutcome
 from worker.pipeline.runner import FeedReport, RunSummary
 from worker.settings import ConfigError, redact_url
 
 
-def _record_poll(report: FeedReport, outcome: PollOutcome | None) -> None:
+def _record_poll(report: FeedReport, outcome: FeedPoll | None) -> None:
     metrics.POLLS.inc(outcome=report.status)
     if report.articles_new:
         metrics.ARTICLES_STORED.inc(report.articles_new, kind="new")

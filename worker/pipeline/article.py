@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import zlib
 from dataclasses import dataclass
@@ -79,6 +80,17 @@ def fallback_record(entry: ParsedEntry, reason: str, *, attempts: int, page: Ext
         page_attempts=attempts,
     )
     return with_statements(record) if parse else record
+
+
+# source_reason while the page waits: for people to read (code reads ArticleRecord.provisional)
+PROVISIONAL_REASON = "page not fetched yet"
+
+
+def provisional_record(entry: ParsedEntry) -> ArticleRecord:
+    """A new entry's feed text, stored until its queued page comes: neither its language nor its
+    statements are worked out, as it is not kept for good."""
+    record = fallback_record(entry, PROVISIONAL_REASON, attempts=0, parse=False)
+    return dataclasses.replace(record, provisional=True)
 
 
 def kept_feed_text(entry: ParsedEntry, reason: str, attempts: int) -> ArticleRecord:

@@ -26,6 +26,7 @@ from worker.parse.feed import ParsedEntry
 from worker.parse.urls import origin_of
 from worker.pipeline.article import PageResult, fallback_record, feed_text_record, fetch_article
 from worker.pipeline.dbio import DbIO
+from worker.pipeline.decide import merge_article
 from worker.pipeline.poll import local_root_of
 from worker.pipeline.progress import NO_PROGRESS, Progress
 from worker.pipeline.schedule import after_failure
@@ -191,7 +192,7 @@ class PageWorker:
             if retry is not None and retry.server_asked and retry_at is not None and origin:
                 queue.pause_origin(session, origin, retry_at, result.record.source_reason or "Retry-After",
                                    redact_url(job.url))
-            return store.store_page(session, result.record, job.article_id, result.page)
+            return store.store_page(session, result.record, job.article_id, merge_article, result.page)
 
         try:
             written = await self.io.write(write)
