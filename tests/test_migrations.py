@@ -55,7 +55,7 @@ def test_0011_turns_the_provisional_sentence_into_a_column_and_queues_pre_queue_
                           ":n, :n)"), {"a": ids["waiting"], "f": feed_id, "n": now})
     assert migrate.upgrade(engine) == ("0010", migrate.head_revision())
     with engine.connect() as conn:
-        provisional = dict(conn.execute(text("SELECT url, provisional FROM articles")).all())
+        provisional: dict[str, bool] = dict(conn.execute(text("SELECT url, provisional FROM articles")).all())
         jobs = conn.execute(text("SELECT article_id, url, state, attempts FROM page_jobs ORDER BY id")).all()
     assert {url for url, flag in provisional.items() if flag} == {"https://x.test/waiting"}
     assert [tuple(job) for job in jobs] == [(ids["waiting"], "https://x.test/waiting", "pending", 0),
