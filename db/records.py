@@ -91,7 +91,7 @@ class ArticleRecord:
     page_attempts: int = 0
     statements: tuple[StatementRecord, ...] = ()
     statements_version: str | None = None  # the parser version of `statements`; None: not parsed
-    provisional: bool = False  # the feed's text, standing in while the page waits in the queue
+    provisional: bool = False  # the feed's text, standing in until the queued page is first tried
 
     @property
     def content_hash(self) -> str:
@@ -220,11 +220,11 @@ class QueuedPage:
 
 @dataclass(frozen=True)
 class KnownEntry:
+    """An entry of a feed stored already, with its article."""
+
     guid: str
     article_id: int
-    article_url: str
-    source: str
-    page_attempts: int
+    source: str  # the article's: 'page' or 'feed'
 
 
 @dataclass(frozen=True)

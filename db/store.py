@@ -40,12 +40,12 @@ def known_entries(session: Session, feed_id: int, guids: Iterable[str]) -> dict[
     found: dict[str, KnownEntry] = {}
     for chunk in _chunks(list(dict.fromkeys(guids))):
         rows = session.execute(
-            select(FeedEntry.guid, Article.id, Article.url, Article.source, Article.page_attempts)
+            select(FeedEntry.guid, Article.id, Article.source)
             .join(Article, Article.id == FeedEntry.article_id)
             .where(FeedEntry.feed_id == feed_id, FeedEntry.guid.in_(chunk))
         )
-        for guid, article_id, url, source, attempts in rows:
-            found[guid] = KnownEntry(guid, article_id, url, source, attempts)
+        for guid, article_id, source in rows:
+            found[guid] = KnownEntry(guid, article_id, source)
     return found
 
 

@@ -1,4 +1,4 @@
-"""articles.provisional: the feed's text standing in while the page waits in the queue, a column
+"""articles.provisional: the feed's text standing in until the queued page is first tried, a column
 instead of a source_reason sentence that code compared; feed-text articles from before the queue
 (0003) without a job get one, since polls no longer queue pages of entries they know
 

@@ -56,7 +56,6 @@ BACKOFF_CAP = 24 * 3600.0
 JITTER = 0.10
 
 
-
 @dataclass(frozen=True)
 class FailureRule:
     """One row of the table: what a failure is called, how long to wait after the first one, and
@@ -101,6 +100,9 @@ class FeedHistory:
 
 @dataclass(frozen=True)
 class PollResult:
+    """The decider's view of one poll's response (no feed id, nothing to store): what
+    plan_next_check needs. The poll itself goes to storage as db.records.FeedPoll."""
+
     outcome: str  # ok | not_modified | failed
     now: datetime
     http_status: int | None = None
