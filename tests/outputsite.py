@@ -9,10 +9,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import cliharness
 import pytest
+from cliharness import use_local_site
 from server import LocalServer
-
-from worker.cli import main
 
 FILLER = (
     "The valley road was resurfaced over the summer and reopened to traffic in early September.",
@@ -75,30 +75,12 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 def runner(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            code = main(list(args))
-        except SystemExit as exc:  # argparse rejects the command line itself
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return run
+    return lambda *args: cliharness.run(capsys, *args)
 
 
 def environment(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> None:
     """WORKER_* for the site and the database; the working directory a fresh one."""
-    import os
-
-    for var in [v for v in os.environ if v.startswith("WORKER_") and not v.startswith("WORKER_TEST_")]:
-        monkeypatch.delenv(var)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WORKER_DATABASE_URL", db_url)
-    monkeypatch.setenv("WORKER_ALLOWED_NETWORKS", "127.0.0.0/8")
-    monkeypatch.setenv("WORKER_PER_HOST_DELAY", "0")
-    monkeypatch.setenv("WORKER_FETCH_TIMEOUT", "10")
-    monkeypatch.setenv("WORKER_PROCESSES", "0")
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
+    use_local_site(monkeypatch, db_url, workdir=tmp_path, clean=True)
 
 
 def ingest_site(run: Run, server: LocalServer, *extra: str) -> dict[str, object]:

@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from cliharness import use_local_site
 from server import LocalServer
 
 from worker.cli import main
@@ -80,14 +81,7 @@ def _rss(server: LocalServer, title: str, paths: list[str]) -> str:
 
 def build_news(server: LocalServer, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ingest the site into the database at db_url through the CLI."""
-    for name, value in {
-        "DATABASE_URL": db_url,
-        "ALLOWED_NETWORKS": "127.0.0.0/8",
-        "PER_HOST_DELAY": "0",
-        "FETCH_TIMEOUT": "10",
-        "PROCESSES": "0",
-    }.items():
-        monkeypatch.setenv(f"WORKER_{name}", value)
+    use_local_site(monkeypatch, db_url)
     for path, story in STORIES.items():
         server.add(path, _page(*story), headers={"Content-Type": "text/html; charset=utf-8"})
     server.add(GONE, "not here", status=404)
@@ -99,7 +93,6 @@ def build_news(server: LocalServer, db_url: str, monkeypatch: pytest.MonkeyPatch
         "/culture.xml", _rss(server, "Valley Post: Culture", ["/news/festival", "/news/bridge"]), headers=rss
     )
     server.add("/broken.xml", "gone", status=404)
-    assert main(["db", "upgrade"]) == 0
     assert main(["feeds", "add", server.url("/local.xml"), "--category", "News/Local"]) == 0
     assert main(["feeds", "add", server.url("/culture.xml"), "--category", "Culture"]) == 0
     assert main(["feeds", "add", server.url("/broken.xml"), "--no-check"]) == 0

@@ -12,22 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cliharness import run
 from sqlalchemy import create_engine, text
-
-from worker.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMENT_FORM = ("Please enter your comment", "Please enter your name", "incorrect email",
                 "Post Comment", "Leave a reply", "RELATED", "Related posts")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:  # argparse rejects the command line itself
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

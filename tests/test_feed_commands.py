@@ -5,37 +5,17 @@ to `--category` filters and back to OPML; autodiscovery against the local server
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cliharness import query, run, use_local_site
 from server import LocalServer
-from sqlalchemy import create_engine, text
 
-from worker.cli import main
 from worker.parse.discover import feed_links, looks_like_feed
 
 RSS = "application/rss+xml"
 HTML = "text/html; charset=utf-8"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:  # argparse rejects the command line itself
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def query(db_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = [dict(r._mapping) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return rows
 
 
 def feed_xml(server: LocalServer, name: str, *, items: int = 1, title: str | None = None,
@@ -62,15 +42,7 @@ def serve_feed(server: LocalServer, name: str, **kw: Any) -> str:
 def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> Any:
     """`cli("feeds", "list")` -> (exit code, stdout, stderr), on a fresh database of either kind."""
-    for var in [v for v in os.environ if v.startswith("WORKER_") and not v.startswith("WORKER_TEST_")]:
-        monkeypatch.delenv(var)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WORKER_DATABASE_URL", db_url)
-    monkeypatch.setenv("WORKER_ALLOWED_NETWORKS", "127.0.0.0/8")
-    monkeypatch.setenv("WORKER_PER_HOST_DELAY", "0")
-    monkeypatch.setenv("WORKER_FETCH_TIMEOUT", "10")
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
+    use_local_site(monkeypatch, db_url, workdir=tmp_path, clean=True)
     capsys.readouterr()
     return lambda *args: run(capsys, *args)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
 import ipaddress
 import socket
 
+import httpx
 import pytest
 from server import LocalServer
 
@@ -163,3 +165,67 @@ def test_system_resolver_names_are_vetted_and_connected(http_server: LocalServer
     with pytest.raises(BlockedAddress) as info:
         run(())
     assert "localhost (" in info.value.reason
+
+
+# --- the guard is in force through httpx's public transport API --------------------------
+
+
+def test_default_fetcher_refuses_the_metadata_address_at_connect_time() -> None:
+    """No transport given: the Fetcher's own transport vets the address (without the guard this
+    would try to connect and fail as a timeout or connect error, not as BlockedAddress)."""
+    settings = settings_with(per_host_delay=0.0, fetch_timeout=5.0, connect_timeout=1.0)
+
+    async def go() -> object:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.fetch("http://169.254.169.254/latest/meta-data/", kind="page")
+
+    with pytest.raises(BlockedAddress) as info:
+        asyncio.run(go())
+    assert "169.254.169.254" in info.value.reason and "link-local" in info.value.reason
+
+
+def test_guarded_transport_in_a_plain_httpx_client_vets_the_resolved_address(http_server: LocalServer) -> None:
+    """The transport is a public ``httpx.AsyncBaseTransport``: any httpx client that uses it connects
+    only after the backend resolved and vetted the name, and a loopback answer never reaches the server."""
+    http_server.add("/feed", "<rss/>")
+    asked: list[tuple[str, int]] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return ["127.0.0.1"]
+
+    async def get(policy: AddressPolicy) -> httpx.Response:
+        transport = GuardedTransport(policy, resolve=resolve)
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await client.get(f"http://feeds.example:{http_server.port}/feed")
+
+    with pytest.raises(BlockedAddress):
+        asyncio.run(get(AddressPolicy()))
+    assert asked == [("feeds.example", http_server.port)] and http_server.requests == []
+    response = asyncio.run(get(AddressPolicy([ipaddress.ip_network("127.0.0.0/8")])))
+    assert (response.status_code, response.content) == (200, b"<rss/>")
+    assert len(asked) == 2 and len(http_server.requests) == 1
+
+
+def test_guarded_transport_raises_httpx_errors_for_network_failures(http_server: LocalServer) -> None:
+    """httpcore's exceptions come out as httpx's, so the Fetcher's error mapping keeps working."""
+    def cut_short(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", "100")
+        h.end_headers()
+        h.wfile.write(b"only ten b")
+
+    http_server.add_handler("/short", cut_short)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    policy = AddressPolicy([ipaddress.ip_network("127.0.0.0/8")])
+
+    async def get(url: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=GuardedTransport(policy)) as client:
+            return await client.get(url)
+
+    with pytest.raises(httpx.ConnectError):
+        asyncio.run(get(f"http://127.0.0.1:{closed_port}/"))
+    with pytest.raises(httpx.RemoteProtocolError):
+        asyncio.run(get(http_server.url("/short")))

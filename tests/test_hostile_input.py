@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from cliharness import use_local_site
 from server import LocalServer
 from sqlalchemy import text
 
@@ -281,11 +282,7 @@ def test_bad_values_are_a_one_line_usage_error(args: list[str], capsys: pytest.C
 def stored(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str,
            capsys: pytest.CaptureFixture[str]) -> str:
     """One article with one statement, stored by `worker ingest` in the database under test."""
-    for name, value in (("DATABASE_URL", db_url), ("ALLOWED_NETWORKS", "127.0.0.0/8"), ("PER_HOST_DELAY", "0"),
-                        ("FETCH_TIMEOUT", "10"), ("PROCESSES", "0")):
-        monkeypatch.setenv(f"WORKER_{name}", value)
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
+    use_local_site(monkeypatch, db_url)
     paragraphs = f"<p>{SENTENCE * 2}</p><p>“We will win,” Jane Doe said.</p><p>{SENTENCE * 2}</p>"
     http_server.add("/a", ARTICLE.format(meta="", paragraphs=paragraphs), headers={"Content-Type": "text/html"})
     http_server.add("/feed", f'<rss version="2.0"><channel><title>T</title><item><guid>a</guid><title>A</title>'

@@ -9,6 +9,7 @@ from typing import Any
 
 import newssite as news_site
 import pytest
+from cliharness import use_local_site
 from server import LocalServer
 from sqlalchemy import create_engine, text
 
@@ -23,12 +24,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
-    monkeypatch.setenv("WORKER_DATABASE_URL", db_url)
-    monkeypatch.setenv("WORKER_ALLOWED_NETWORKS", "127.0.0.0/8")
-    monkeypatch.setenv("WORKER_PER_HOST_DELAY", "0")
-    monkeypatch.setenv("WORKER_FETCH_TIMEOUT", "10")
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
+    use_local_site(monkeypatch, db_url, processes="auto")  # end to end: with the default process pool
     capsys.readouterr()
     return db_url
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from worker.fetch.errors import redact as fetch_redact
 from worker.logs import HANDLER_NAME, configure_logging, redact
 from worker.settings import redact_url
 
@@ -210,3 +211,23 @@ def test_replaces_the_basicconfig_handler() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="text or json"):
         configure_logging("xml", verbose=True, stream=io.StringIO())
+
+
+# --- the one URL redactor (fetch errors and settings use it too) ---------------------------
+
+
+@pytest.mark.parametrize(("text", "kept", "hidden"), [
+    ("https://u:p@h/x", "https://u:***@h/x", "https://***@h/x"),
+    ("postgresql://news:p/q:r@db:5432/news", "postgresql://news:***@db:5432/news", "postgresql://***@db:5432/news"),
+    ("https://u:b@c@h/x?mail=a@b", "https://u:***@h/x?mail=a@b", "https://***@h/x?mail=a@b"),
+    ("https://ghp_token@github.com/feed", "https://***@github.com/feed", "https://***@github.com/feed"),
+    ("redis://:pw@cache:6379/0", "redis://:***@cache:6379/0", "redis://***@cache:6379/0"),
+    ("see ftp://a:b@one/ and https://c:d@two/", "see ftp://a:***@one/ and https://c:***@two/",
+     "see ftp://***@one/ and https://***@two/"),
+    ("https://example.org/rss?q=1", "https://example.org/rss?q=1", "https://example.org/rss?q=1"),
+    ("https://medium.com/@writer/story", "https://medium.com/@writer/story", "https://medium.com/@writer/story"),
+    ("http://[::1:80/x", "http://[::1:80/x", "http://[::1:80/x"),  # not a valid URL: still no exception
+])
+def test_one_redactor_hides_every_form_of_credentials(text: str, kept: str, hidden: str) -> None:
+    assert redact(text) == kept and redact_url(text) == kept
+    assert redact(text, keep_user=False) == hidden and fetch_redact(text) == hidden

@@ -14,23 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cliharness import run
 
-from worker.cli import main
 from worker.statements import parse_statements
 
 JANE = "“We will win,” Jane Doe said."
 JOHN = "“Taxes will fall,” John Smith said."
 FIELDS = {"speaker", "speaker_type", "role", "speaker_start", "speaker_end", "cue", "content",
           "content_start", "content_end", "content_spans", "kind", "confidence"}
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def expected(text: str) -> list[dict[str, Any]]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from worker.parse.urls import TRACKING_PARAMS, is_http_url, normalize_url
+from worker.fetch.local import is_local_target
+from worker.locations import local_path
+from worker.parse.urls import TRACKING_PARAMS, is_file_url, is_http_url, normalize_url
+from worker.pipeline.poll import local_root_of
 
 CASES: list[tuple[str, str | None, str | None]] = [
     # (url, base, expected)
@@ -65,6 +68,8 @@ CASES: list[tuple[str, str | None, str | None]] = [
     ("http://example.com:99999/", None, None),
     ("http://example.com:port/", None, None),
     ("http://exa mple.com/", None, None),
+    ("HTTP://\u3000", None, None),  # IDNA maps the ideographic space to a space (found by hypothesis)
+    ("http://a\u3000b.example/", None, None),
     ("http://example.com/a\x00b", None, None),
     ("\x00http://example.com/a\x1f", None, "http://example.com/a"),
     ("http://[::1/", None, None),
@@ -116,3 +121,30 @@ def test_tracking_list_is_lower_case() -> None:
 )
 def test_is_http_url(url: str, expected: bool) -> None:
     assert is_http_url(url) is expected
+
+
+# --- is_file_url: the one "is this a local file URL?" check ------------------------------------
+
+FILE_URLS = ["file:///srv/feeds/a.xml", "FILE:///srv/feeds/a.xml", "File://localhost/srv/a.xml",
+             " file:///srv/a.xml", "\x00file:/srv/a.xml", "file:a.xml"]
+NOT_FILE_URLS = ["/srv/feeds/a.xml", "./a.xml", "a.xml", "https://example.com/file:///x", "filesystem:x",
+                 "fil:///x", "file", "", "xfile:///x", "../file:///x"]
+
+
+@pytest.mark.parametrize("url", FILE_URLS)
+def test_file_urls_are_local_for_every_caller(url: str) -> None:
+    assert is_file_url(url)
+    assert is_local_target(url)  # the fetcher reads it (inside a local root)
+    assert local_root_of(url) is not None and local_path(url) is not None
+
+
+@pytest.mark.parametrize("url", NOT_FILE_URLS)
+def test_other_urls_and_plain_paths_are_not_file_urls(url: str) -> None:
+    assert not is_file_url(url)
+    assert local_root_of(url) is None
+    # plain paths are still local targets of the fetcher; URLs of other schemes are not
+    assert is_local_target(url) == (url.startswith(("/", ".")) or url in ("a.xml", "file", ""))
+
+
+def test_is_file_url_never_parses_so_never_raises() -> None:
+    assert not is_file_url("http://[::1/") and is_file_url("file://[::1/")

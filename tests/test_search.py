@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from cliharness import query, run, use_local_site
 from server import LocalServer
 from sqlalchemy import create_engine, inspect, text
 
@@ -76,25 +77,10 @@ def serve(server: LocalServer, path: str, article: tuple[str, ...]) -> None:
     server.add(path, page(*article), headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def hits(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]]:
     code, out, err = run(capsys, "search", *args, "--json")
     assert code == 0, err
     return list(json.loads(out))
-
-
-def query(db_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = [dict(r._mapping) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return rows
 
 
 @pytest.fixture
@@ -103,17 +89,8 @@ def site(
 ) -> dict[str, str]:
     """Two feeds on a local site: the first lists the bridge (2026) and budget (2025) stories, the
     second the festival one (2026); all three ingested. Returns the feeds' URLs."""
-    for name, value in {
-        "DATABASE_URL": db_url,
-        "ALLOWED_NETWORKS": "127.0.0.0/8",
-        "PER_HOST_DELAY": "0",
-        "FETCH_TIMEOUT": "10",
-        "PROCESSES": "0",
-    }.items():
-        monkeypatch.setenv(f"WORKER_{name}", value)
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
-        capsys.readouterr()
+    use_local_site(monkeypatch, db_url)
+    capsys.readouterr()
     serve(http_server, "/news/bridge", BRIDGE)
     serve(http_server, "/news/budget", BUDGET)
     serve(http_server, "/news/festival", FESTIVAL)

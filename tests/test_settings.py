@@ -22,6 +22,7 @@ from worker.settings import (
     parse_size,
     redact_url,
     settings_with,
+    split_address,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,3 +236,19 @@ def test_the_version_is_pyprojects() -> None:
     pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     assert pyproject["project"]["version"] == VERSION
     assert load_settings(environ={}).user_agent.startswith(f"news-worker/{VERSION} ")
+
+
+def test_one_host_port_parser_for_settings_and_the_metrics_server() -> None:
+    assert split_address("127.0.0.1:9100") == ("127.0.0.1", 9100)
+    assert split_address(" :9100 ") == ("", 9100)
+    assert split_address("[::1]:9100") == ("::1", 9100)
+    assert split_address("127.0.0.1:0") == ("127.0.0.1", 0)  # a listener may ask for any free port
+    for bad in ("9100", "host:", "host:http", "host:70000", "host:-1"):
+        with pytest.raises(ValueError, match="expected host:port"):
+            split_address(bad)
+        with pytest.raises(ConfigError, match="expected host:port"):
+            load_settings(environ={"WORKER_METRICS_ADDR": bad})
+    with pytest.raises(ConfigError, match="expected host:port"):  # the operator's address names its port
+        load_settings(environ={"WORKER_METRICS_ADDR": "127.0.0.1:0"})
+    assert load_settings(environ={"WORKER_METRICS_ADDR": "[::1]:9100"}).metrics_addr == "[::1]:9100"
+    assert load_settings(environ={"WORKER_METRICS_ADDR": ""}).metrics_addr == ""

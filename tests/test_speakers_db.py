@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from cliharness import query, run, use_local_site
 from server import LocalServer
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from db import migrate, store
 from db import speakers as db_speakers
@@ -26,7 +27,6 @@ from db.feeds import add_feed
 from db.records import ArticleRecord, EntryRecord, FeedPoll
 from db.speakers import resolve
 from db.types import UTCDateTime
-from worker.cli import main
 from worker.pipeline.decide import merge_article
 from worker.pipeline.statements import with_speakers, with_statements
 from worker.speakers import speaker_ref
@@ -54,15 +54,6 @@ PAGES = {  # path: (published, paragraphs)
 }
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def page(title: str, paragraphs: tuple[str, ...]) -> str:
     body = "".join(f"<p>{p}</p>" for p in (FILLER[0], *paragraphs, FILLER[1]))
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
@@ -77,24 +68,11 @@ def feed(server: LocalServer) -> str:
             f"<link>{server.url('/')}</link><description>News</description>{items}</channel></rss>")
 
 
-def query(db_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = [dict(r._mapping) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return rows
-
-
 @pytest.fixture
 def site(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str,
          capsys: pytest.CaptureFixture[str]) -> str:
-    monkeypatch.setenv("WORKER_DATABASE_URL", db_url)
-    monkeypatch.setenv("WORKER_ALLOWED_NETWORKS", "127.0.0.0/8")
-    monkeypatch.setenv("WORKER_PER_HOST_DELAY", "0")
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
-        capsys.readouterr()
+    use_local_site(monkeypatch, db_url)
+    capsys.readouterr()
     for path, (_, paragraphs) in PAGES.items():
         http_server.add(path, page(path[6:], paragraphs), headers={"Content-Type": "text/html; charset=utf-8"})
     http_server.add("/rss.xml", feed(http_server), headers={"Content-Type": "application/rss+xml"})

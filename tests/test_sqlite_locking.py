@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from cliharness import run
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -31,7 +32,6 @@ from db.database import Database
 from db.migrate import head_revision
 from db.models import Article, Feed, FeedEntry, PageJob, Statement
 from worker import metrics
-from worker.cli import main
 from worker.daemon import Daemon
 from worker.daemon_commands import _gauges
 
@@ -105,12 +105,6 @@ def writer_holding_the_lock(db_url: str) -> Iterator[None]:
             pg.rollback()
     finally:
         engine.dispose()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_read_commands_work_while_a_writer_holds_the_lock(seeded: str,

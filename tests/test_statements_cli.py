@@ -14,11 +14,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import cliharness
 import pytest
+from cliharness import query, use_local_site
 from server import LocalServer
-from sqlalchemy import create_engine, text
 
-from worker.cli import main
 from worker.statements import PARSER_VERSION, parse_statements
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +35,8 @@ FIELDS = ("speaker", "speaker_type", "role", "speaker_start", "speaker_end", "cu
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out
+    code, out, _ = cliharness.run(capsys, *args)
+    return code, out
 
 
 def page(title: str, *paragraphs: str) -> str:
@@ -74,29 +73,14 @@ def site(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str,
     """The feed URL of a local site whose John page fails until a test serves it: with 404 (the
     default; the feed's text is kept for good) or with the status the test gives as its param
     (500: the page is queued for a retry and the feed's text is provisional)."""
-    monkeypatch.setenv("WORKER_DATABASE_URL", db_url)
-    monkeypatch.setenv("WORKER_ALLOWED_NETWORKS", "127.0.0.0/8")
-    monkeypatch.setenv("WORKER_PER_HOST_DELAY", "0")
-    monkeypatch.setenv("WORKER_FETCH_TIMEOUT", "10")
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
-        capsys.readouterr()
+    use_local_site(monkeypatch, db_url)
+    capsys.readouterr()
     http_server.add("/rss.xml", feed(http_server), headers={"Content-Type": "application/rss+xml"})
     http_server.add("/news/jane", JANE_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
     http_server.add("/news/john", "not here", status=getattr(request, "param", 404))
     code, out = run(capsys, "ingest", "--feed", http_server.url("/rss.xml"), "--json")
     assert code == 0 and json.loads(out)["articles_new"] == 3
     return http_server.url("/rss.xml")
-
-
-def query(db_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    """Run one SQL statement in its own transaction; the rows of a SELECT as dicts."""
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = [dict(r._mapping) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return rows
 
 
 def by_article(db_url: str) -> dict[str, dict[str, Any]]:

@@ -21,6 +21,7 @@ from worker.formats import chosen_format, write_rows
 from worker.locations import BadLocation, feed_location, local_path
 from worker.logs import configure_logging
 from worker.output import table, to_json
+from worker.parse.urls import is_file_url
 from worker.pipeline.charset import decode_html
 from worker.pipeline.runner import FeedReport, RunSummary, Worker, add_failure
 from worker.pool import CpuPool
@@ -174,7 +175,7 @@ def extract(args: argparse.Namespace) -> int:
         html = decode_html(response.body, response.headers.get("content-type"))
         url = response.url
     else:
-        path = local_path(target) if target.startswith("file:") else Path(target)
+        path = local_path(target) if is_file_url(target) else Path(target)
         if path is None or not path.is_file():
             raise UsageError(f"{target!r}: no such file")
         html = decode_html(path.read_bytes(), None)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from worker.metrics import CONTENT_TYPE
+from worker.settings import split_address as parse_addr
 
 log = logging.getLogger("worker.health")
 
@@ -32,14 +33,6 @@ TEXT = "text/plain; charset=utf-8"
 
 class Renderable(Protocol):
     def render(self) -> str: ...
-
-
-def parse_addr(addr: str) -> tuple[str, int]:
-    """``"127.0.0.1:9100"`` → ``("127.0.0.1", 9100)``; ``":9100"`` → ``("", 9100)`` (all interfaces)."""
-    host, sep, port = addr.strip().rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"expected host:port such as 127.0.0.1:9100, got {addr!r}")
-    return host.removeprefix("[").removesuffix("]"), int(port)
 
 
 class ListenError(OSError):

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from worker.parse.urls import normalize_url
+from worker.parse.urls import is_file_url, normalize_url
 
 
 class BadLocation(ValueError):
@@ -40,4 +40,4 @@ def feed_location(text: str) -> str:
 
 def local_path(url: str) -> Path | None:
     parts = urlsplit(url)
-    return Path(url2pathname(parts.path)) if parts.scheme == "file" else None
+    return Path(url2pathname(parts.path)) if is_file_url(url) else None

@@ -14,7 +14,7 @@ as ``str(value)``; an extra field named like one of the four keys is written as 
 extra fields as ``key=value`` (``None`` left out).
 
 Either way no secret reaches the log: a URL with a password (``scheme://user:pass@host``) anywhere
-in the message, a field or a traceback is written as ``scheme://user:***@host``.
+in the message, a field or a traceback is written as ``scheme://user:***@host`` (see :func:`redact`).
 
 ``verbose`` logs INFO and above, else WARNING and above. Calling it again replaces the handler
 it installed (and one ``logging.basicConfig`` installed), so handlers are never duplicated.
@@ -37,13 +37,28 @@ QUIET_LOGGERS = ("httpx", "httpcore")
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
 _BASE_KEYS = ("ts", "level", "logger", "msg", "exc")
-# scheme://user:password@ — the password runs to the '@' and never across whitespace.
-_SECRET = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*:)[^\s@]*@")
+# scheme://user:password@ — the user name stops at ':', '/', '?', '#', '@' or whitespace; the password
+# may hold '/' and ':' (a database password often does) and never crosses whitespace; either may hold a
+# raw '@', the user-info then running to the last '@' before the host (RFC 3986), so no piece leaks.
+_USERINFO = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<userinfo>[^\s:/?#@]*(?::[^\s@]*)?(?:@[^\s@/?#]*)*)@")
 
 
-def redact(text: str) -> str:
-    """``text`` with the password of every ``scheme://user:pass@host`` URL in it replaced by ``***``."""
-    return _SECRET.sub(r"\1***@", text)
+def redact(text: str, *, keep_user: bool = True) -> str:
+    """``text`` with the credentials of every ``scheme://user:pass@host`` URL in it hidden.
+
+    The one redactor of the worker (fetch errors, settings and log lines all use it): the password
+    becomes ``***``; a user-info without a password (``https://token@host``) is taken for a secret
+    itself and becomes ``***``. ``keep_user=False`` hides the user name too (``scheme://***@host``),
+    as fetch errors do for the URLs of feeds and pages; the operator's own database URL keeps it, so
+    ``database postgresql://news:***@db/news`` still says who connects.
+    """
+    def hide(match: re.Match[str]) -> str:
+        user, colon, _password = match["userinfo"].partition(":")
+        shown = f"{user}:***" if colon and keep_user else "***"
+        return f"{match['scheme']}{shown}@"
+
+    return _USERINFO.sub(hide, text)
 
 
 def _clean(value: Any) -> Any:

@@ -18,6 +18,9 @@ from sqlalchemy.exc import ArgumentError
 
 from config.defaults import DEFAULTS, DEFAULTS_BY_NAME
 
+# The one URL redactor lives with the log format; the commands import it from here by this name.
+from worker.logs import redact as redact_url  # noqa: F401 - re-exported
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 log = logging.getLogger("worker.settings")
@@ -184,13 +187,23 @@ def parse_database_url(value: Any) -> str:
     return url
 
 
+def split_address(text: str) -> tuple[str, int]:
+    """``"127.0.0.1:9100"`` → ``("127.0.0.1", 9100)``; ``":9100"`` → ``("", 9100)`` (all interfaces);
+    ``"[::1]:9100"`` → ``("::1", 9100)``. Port 0 (any free port) is accepted: a listener may want it.
+
+    The worker's one host:port parser (settings and the metrics server both use it).
+    """
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected host:port such as 127.0.0.1:9100, got {text!r}")
+    return host.removeprefix("[").removesuffix("]"), int(port)
+
+
 def parse_address(value: Any) -> str:
-    """``host:port`` (``:9100`` means all interfaces), or empty for off."""
+    """``host:port`` (``:9100`` means all interfaces), or empty for off; not port 0, which would
+    serve on a port nobody is told of."""
     text = str(value).strip()
-    if not text:
-        return ""
-    _host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+    if text and split_address(text)[1] == 0:
         raise ValueError(f"expected host:port such as 127.0.0.1:9100, got {text!r}")
     return text
 
@@ -249,11 +262,6 @@ _PARSERS = {
 _MINIMUM_ONE = {"concurrency", "per_host_concurrency", "min_article_chars", "search_limit", "speakers_top"}
 _POSITIVE = {"fetch_timeout", "connect_timeout", "default_interval", "min_interval", "max_interval", "tick",
              "lease", "task_timeout"}
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password replaced, safe to print or log."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def load_settings(config_file: str | os.PathLike[str] | None = None,

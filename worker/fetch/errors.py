@@ -31,18 +31,16 @@ any user-info (credentials) in the URL replaced by ``***``.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from worker.logs import redact as _redact
 
 
 def redact(url: str) -> str:
-    """``url`` with its user-info (``user:password@``) replaced by ``***@``: safe to log or store."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url.split("@", 1)[-1] if "@" in url else url
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+    """``url`` with its whole user-info (``user:password@``) replaced by ``***@``: safe to log or store.
+
+    Feed and page URLs come from outside, so even the user name may be a token (see
+    :func:`worker.logs.redact`, the one redactor).
+    """
+    return _redact(url, keep_user=False)
 
 
 class FetchError(Exception):

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from worker.fetch.errors import LocalFileError, TooLarge
+from worker.parse.urls import is_file_url
 
 _CONTENT_TYPES = {
     ".xml": "application/xml",
@@ -33,13 +34,12 @@ _CONTENT_TYPES = {
 
 def is_local_target(url: str) -> bool:
     """True for ``file:`` URIs and plain paths (no scheme); False for http(s) and other URLs."""
-    if url.startswith(("/", "./", "../", "~")):
+    if url.startswith(("/", "./", "../", "~")) or is_file_url(url):
         return True
     try:
-        scheme = urlsplit(url).scheme.lower()
+        return urlsplit(url).scheme == ""
     except ValueError:
         return False
-    return scheme in ("", "file")
 
 
 def content_type_for(path: Path) -> str:
@@ -47,7 +47,7 @@ def content_type_for(path: Path) -> str:
 
 
 def _target_path(url: str, root: Path) -> Path:
-    if url.lower().startswith("file:"):
+    if is_file_url(url):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             raise LocalFileError(url, f"file URL names another machine ({parts.netloc})")

@@ -8,18 +8,23 @@ check and the connect (DNS rebinding) cannot slip through, and every redirect ho
 (each a new connection) is checked the same way. TLS still verifies the certificate
 against the host name, because httpcore passes the origin's host as ``server_hostname``.
 
-:class:`GuardedTransport` is ``httpx.AsyncHTTPTransport`` with its connection pool
-rebuilt around that backend. It never uses proxies: a proxy would do the connecting.
+:class:`GuardedTransport` is a small ``httpx.AsyncBaseTransport`` of our own around an
+``httpcore.AsyncConnectionPool`` built with that backend (``network_backend`` is public
+httpcore API). It maps ``httpx.Request`` to ``httpcore.Request`` and back, and httpcore's
+exceptions to httpx's, as ``httpx.AsyncHTTPTransport`` does, so nothing private of httpx is
+touched and httpx upgrades cannot silently drop the guard. It never uses proxies: a proxy
+would do the connecting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 
 import httpcore
 import httpx
@@ -98,22 +103,94 @@ class GuardedBackend(AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """``httpx.AsyncHTTPTransport`` whose every connection goes through a :class:`GuardedBackend`."""
+# Most specific first: the first match wins, so a ConnectTimeout stays a ConnectTimeout rather than
+# becoming the TimeoutException it also is.
+_HTTPCORE_TO_HTTPX: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def httpx_errors() -> Iterator[None]:
+    """Re-raise httpcore's exceptions as the httpx ones callers of an httpx client expect.
+
+    Anything else (a :class:`~worker.fetch.errors.FetchError` raised by the guard, cancellation)
+    passes through unchanged.
+    """
+    try:
+        yield
+    except Exception as exc:
+        mapped = next((to for core, to in _HTTPCORE_TO_HTTPX if isinstance(exc, core)), None)
+        if mapped is None:
+            raise
+        raise mapped(str(exc)) from exc
+
+
+class _Body(httpx.AsyncByteStream):
+    """A response body read from httpcore, its errors raised as httpx errors."""
+
+    def __init__(self, stream: AsyncIterable[bytes]) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with httpx_errors():
+            async for chunk in self._stream:
+                yield chunk
+
+    async def aclose(self) -> None:
+        close = getattr(self._stream, "aclose", None)
+        if close is not None:
+            with httpx_errors():
+                await close()
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport whose every connection goes through a :class:`GuardedBackend`."""
 
     def __init__(self, policy: AddressPolicy, *, limits: httpx.Limits | None = None,
                  resolve: Resolver = system_resolve, ssl_context: ssl.SSLContext | None = None) -> None:
         limits = limits or httpx.Limits()
-        context = ssl_context or httpx.create_ssl_context(trust_env=False)
-        super().__init__(verify=context, limits=limits, trust_env=False)
         self.backend = GuardedBackend(policy, resolve=resolve)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=self.backend,
         )
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # httpx hands transports an async stream; httpcore reads the same AsyncIterable[bytes].
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
+                             port=request.url.port, target=request.url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,  # carries httpx's per-request timeouts to httpcore
+        )
+        with httpx_errors():
+            core_response = await self.pool.handle_async_request(core_request)
+        assert isinstance(core_response.stream, AsyncIterable)
+        return httpx.Response(status_code=core_response.status, headers=core_response.headers,
+                              stream=_Body(core_response.stream), extensions=core_response.extensions)
 
-__all__ = ["GuardedBackend", "GuardedTransport", "Resolver", "system_resolve"]
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+
+__all__ = ["GuardedBackend", "GuardedTransport", "Resolver", "httpx_errors", "system_resolve"]

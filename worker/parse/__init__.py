@@ -1,6 +1,7 @@
 """Pure parsing: feed bytes, OPML and URLs in, plain values out.  No network, no database.
 
-- ``urls``: ``normalize_url`` / ``is_http_url`` (canonical links, tracking parameters dropped)
+- ``urls``: ``normalize_url`` / ``is_http_url`` (canonical links, tracking parameters dropped),
+  ``is_file_url`` (the one "is this a local file URL?" check)
 - ``text``: ``html_to_text`` (feed HTML -> paragraphs of plain text)
 - ``feed``: ``parse_feed`` -> ``ParsedFeed`` of ``ParsedEntry`` (identity, links, dates)
 - ``xmlguard``: the entity-expansion check ``parse_feed`` runs before feedparser

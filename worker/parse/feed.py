@@ -22,7 +22,7 @@ from typing import Any
 import feedparser
 
 from worker.parse.text import plain_text, to_text
-from worker.parse.urls import normalize_url
+from worker.parse.urls import is_file_url, normalize_url
 from worker.parse.xmlguard import EXPANSION_LIMIT, decode_for_scan, entity_expansion
 from worker.pipeline.charset import text_encoding
 
@@ -80,7 +80,7 @@ def parse_feed(
         raise FeedParseError(
             f"feed declares XML entities that would expand to over {EXPANSION_LIMIT:,} characters"
         )
-    allow_file = url.strip().lower().startswith("file:")
+    allow_file = is_file_url(url)
     response_headers = _response_headers(headers, url, allow_file, _ascii_readable(body))
     try:
         result = feedparser.parse(

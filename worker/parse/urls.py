@@ -6,6 +6,15 @@ string.  It is deliberately conservative: it only rewrites what is equivalent fo
 HTTP server (scheme/host case, default port, empty path, fragment) plus the query
 parameters listed in ``TRACKING_PARAMS`` / ``TRACKING_PREFIXES``, which exist to tell
 analytics where a click came from and never select content.
+
+Nothing here is delegated to ``courlan`` (installed with trafilatura), on purpose: its
+``normalize_url`` would change 12 of the 35 http(s) forms tests/test_parse_urls.py pins. It sorts
+the query (ours keeps its order), drops valueless and generic parameters such as ``ref`` and
+``source`` that select content, re-encodes ``%20`` as ``+``, keeps fragments, turns punycode hosts
+into Unicode (ours stores the ASCII form), keeps ``example.com.`` and ``http://example.com``
+without their trailing dot and slash, and accepts any scheme (``javascript:`` included) and
+``file://localhost/`` as they come, where ours refuses or rewrites them. The parts where the two agree
+(scheme and host case, default ports) are a few lines of ``urllib.parse`` here.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "is_http_url", "normalize_url"]
+__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "is_file_url", "is_http_url", "normalize_url"]
 
 # Query parameters dropped from every URL (compared case-insensitively).  Each one is a
 # click/campaign identifier added by an ad network, newsletter tool or social site;
@@ -78,6 +87,18 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _EDGE_JUNK_RE = re.compile(r"^[\x00-\x20\x7f]+|[\x00-\x20\x7f]+$")
 _TAB_NEWLINE_RE = re.compile(r"[\t\r\n]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Leading spaces and control characters are dropped before the scheme, as urlsplit and browsers do.
+_FILE_SCHEME_RE = re.compile(r"[\x00-\x20]*file:", re.IGNORECASE)
+
+
+def is_file_url(url: str) -> bool:
+    """True when ``url`` is a ``file:`` URL (any case): an operator-given local feed or a page of one.
+
+    The worker's one answer to "is this a local file URL?" (fetcher, feed parser, pipeline and
+    commands all ask it). Plain paths are not file URLs; :func:`worker.fetch.local.is_local_target`
+    adds them for the fetcher.
+    """
+    return _FILE_SCHEME_RE.match(url) is not None
 
 
 def is_http_url(url: str) -> bool:
@@ -159,9 +180,12 @@ def _normalize_netloc(parts: urllib.parse.SplitResult, default_port: int) -> str
     return netloc
 
 
+_BAD_HOST_CHARS = ' <>"{}|\\^`%'
+
+
 def _idna(host: str) -> str | None:
     """ASCII (punycode) form of a host name; None if it cannot be encoded."""
-    if any(c in host for c in ' <>"{}|\\^`%'):  # before IDNA too: it keeps ASCII characters as they are
+    if any(c in host for c in _BAD_HOST_CHARS):  # before IDNA too: it keeps ASCII characters as they are
         return None
     if host.isascii():
         return host
@@ -171,9 +195,13 @@ def _idna(host: str) -> str | None:
             labels.append(label)
             continue
         try:
-            labels.append(label.encode("idna").decode("ascii"))
+            encoded = label.encode("idna").decode("ascii")
         except UnicodeError:
             return None
+        # and after: nameprep maps some characters to ASCII ones a host cannot hold (U+3000 to a space)
+        if any(c in encoded for c in _BAD_HOST_CHARS):
+            return None
+        labels.append(encoded)
     return ".".join(labels)
 
 

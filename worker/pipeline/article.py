@@ -14,7 +14,7 @@ from db.types import utcnow
 from worker.extract import EXTRACTOR_VERSION, Extracted, detect_language, extract_article
 from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import ParsedEntry
-from worker.parse.urls import normalize_url
+from worker.parse.urls import is_file_url, normalize_url
 from worker.pipeline.charset import decode_html, looks_like_html
 from worker.pipeline.schedule import Retry, after_failure
 from worker.pipeline.statements import with_statements
@@ -112,7 +112,7 @@ def page_outcome(body: bytes, content_type: str | None, url: str, entry: ParsedE
     if len(page.text) < min_chars and len(text_from_feed) > len(page.text):
         reason = f"page text too short ({len(page.text)} characters)"
         return PageResult(fallback_record(entry, reason, attempts=give_up, page=page), False)
-    is_local = urlsplit(url).scheme == "file"
+    is_local = is_file_url(url)
     record = ArticleRecord(
         url=(_acceptable_canonical(page.canonical_url, is_local)
              or normalize_url(url, allow_file=is_local) or entry.link or url),

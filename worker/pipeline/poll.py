@@ -17,7 +17,7 @@ from db.records import EntryRecord, FeedPoll, FeedState, KnownEntry
 from db.types import utcnow
 from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import FeedParseError, ParsedFeed, parse_feed
-from worker.parse.urls import normalize_url
+from worker.parse.urls import is_file_url, normalize_url
 from worker.pipeline.article import feed_text_record, provisional_record
 from worker.pipeline.decide import plan_entries
 from worker.pipeline.schedule import FeedHistory, Limits, PollResult, Schedule, plan_next_check
@@ -37,7 +37,7 @@ StateReader = Callable[[int, list[str], list[str]],
 def local_root_of(feed_url: str) -> Path | None:
     """The folder whose files a local (operator-given) feed may link to; None for http(s) feeds."""
     parts = urlsplit(feed_url)
-    if parts.scheme != "file":
+    if not is_file_url(feed_url):
         return None
     return Path(url2pathname(parts.path)).parent
 
