@@ -49,7 +49,8 @@ class SpeakerQuery:
 class StatementRecord:
     """One attribution found in an article's text: ``speaker`` said ``content``.
 
-    The same fields as worker.statements.Statement (db/ does not import worker/); the offsets index
+    The same fields as worker.statements.Statement (db/ does not import worker/), converted in one
+    place, by field name: worker/pipeline/statements.py ``to_record``; the offsets index
     into the article's ``text``. ``content_spans`` are the pieces of what was said, in order,
     disjoint and inside ``content_start``..``content_end``, and ``content`` is their text joined by
     one space; left empty, the one piece is ``text[content_start:content_end]``.
