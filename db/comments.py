@@ -81,6 +81,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "source": "page (extracted from the fetched page) or feed (the feed's own content or summary)",
         "source_reason": "for source = feed: why the page was not used",
         "page_attempts": "page fetches tried for this article",
+        "provisional": "true until the queued page is first tried: the feed's text stands in for it",
         "content_hash": "SHA-256 (hex) of text",
         "extracted_at": "when text was produced",
         "extractor_version": "the extractor release that produced the row",

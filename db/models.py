@@ -83,6 +83,9 @@ class Article(Base):
     source: Mapped[str] = mapped_column(String(8))  # 'page' or 'feed'
     source_reason: Mapped[str | None] = mapped_column(Text)  # why the feed's text was kept
     page_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    # The feed's text, standing in until the queued page is first tried (migration 0011; it was a
+    # source_reason sentence before, which code compared).
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
     content_hash: Mapped[str] = mapped_column(String(64))
     extracted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     extractor_version: Mapped[str] = mapped_column(String(64))

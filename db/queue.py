@@ -21,8 +21,6 @@ from sqlalchemy.orm import Session
 from db.models import Article, Feed, HostPause, PageJob
 from db.records import QueuedPage
 
-PROVISIONAL = "page not fetched yet"  # articles.source_reason while the page waits in the queue
-
 
 def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -58,7 +56,7 @@ def claim_pages(session: Session, owner: str, now: datetime, lease_seconds: floa
         out.append(QueuedPage(
             job_id=job.id, article_id=job.article_id, url=job.url, attempts=job.attempts, feed_url=feed_url,
             title=article.title, author=article.author, published_at=article.published_at,
-            summary=article.summary, text=article.text, provisional=article.source_reason == PROVISIONAL,
+            summary=article.summary, text=article.text, provisional=article.provisional,
         ))
     return out
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 
 def content_hash(text: str) -> str:
@@ -47,7 +49,8 @@ class SpeakerQuery:
 class StatementRecord:
     """One attribution found in an article's text: ``speaker`` said ``content``.
 
-    The same fields as worker.statements.Statement (db/ does not import worker/); the offsets index
+    The same fields as worker.statements.Statement (db/ does not import worker/), converted in one
+    place, by field name: worker/pipeline/statements.py ``to_record``; the offsets index
     into the article's ``text``. ``content_spans`` are the pieces of what was said, in order,
     disjoint and inside ``content_start``..``content_end``, and ``content`` is their text joined by
     one space; left empty, the one piece is ``text[content_start:content_end]``.
@@ -89,10 +92,52 @@ class ArticleRecord:
     page_attempts: int = 0
     statements: tuple[StatementRecord, ...] = ()
     statements_version: str | None = None  # the parser version of `statements`; None: not parsed
+    provisional: bool = False  # the feed's text, standing in until the queued page is first tried
 
     @property
     def content_hash(self) -> str:
         return content_hash(self.text)
+
+    def columns(self) -> dict[str, Any]:
+        """The record as the articles columns it fills (its statements aside)."""
+        return {
+            "url": self.url, "title": self.title, "author": self.author, "published_at": self.published_at,
+            "language": self.language, "text": self.text, "summary": self.summary, "source": self.source,
+            "source_reason": self.source_reason, "page_attempts": self.page_attempts,
+            "content_hash": self.content_hash, "extracted_at": self.extracted_at,
+            "extractor_version": self.extractor_version, "statements_version": self.statements_version,
+            "provisional": self.provisional,
+        }
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """A stored article as the merge rule (worker/pipeline/decide.py) sees it."""
+
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    language: str | None
+    summary: str | None
+    source: str
+    content_hash: str
+    statements_version: str | None
+
+
+@dataclass(frozen=True)
+class ArticleWrite:
+    """What to write over a stored article, as the merge rule decided: db/store.py applies it as is."""
+
+    values: Mapping[str, Any]  # column -> value to set
+    changed: bool = False  # readers see another text or source: updated_at moves, counted as updated
+    statements: bool = False  # write the new record's statements in place of the stored ones
+
+
+class Merge(Protocol):
+    """The merge rule, worker/pipeline/decide.py ``merge_article``: db/ does not import worker/, so
+    storage is handed it."""
+
+    def __call__(self, old: StoredArticle, new: Mapping[str, Any], *, own: bool) -> ArticleWrite: ...
 
 
 @dataclass(frozen=True)
@@ -101,16 +146,19 @@ class EntryRecord:
 
     guid: str
     link: str | None
-    article: ArticleRecord | None = None  # store (insert or upgrade) this article
+    article: ArticleRecord | None = None  # store this article (its URL may be stored already)
     article_id: int | None = None  # or link to this stored article
-    replaces_article_id: int | None = None  # the stored article that `article` upgrades
     page_url: str | None = None  # queue this page to replace the article's feed text
     published_at: datetime | None = None  # the entry's date, for an article stored without one
 
 
 @dataclass(frozen=True)
 class FeedPoll:
-    """What one poll of a feed found out, to be written on its row."""
+    """What one poll of a feed found out: written on its row, with its entries, in one transaction.
+
+    The one result of a poll between the pipeline and storage (worker/pipeline/poll.py makes it,
+    db/store.py record_poll writes it); worker/pipeline/schedule.py's PollResult is the decider's
+    view of the response, worker/pipeline/runner.py's FeedReport the line a run reports."""
 
     feed_id: int
     checked_at: datetime
@@ -126,7 +174,9 @@ class FeedPoll:
     server_wait_until: datetime | None = None  # a Retry-After to honour before the next poll
     disabled_reason: str | None = None  # set: the feed is disabled (410 Gone)
     moved_to: str | None = None  # a permanent redirect: the feed's new URL
-    lease_owner: str | None = None  # release this worker's lease on the feed
+    release_lease_of: str | None = None  # the worker whose lease on the feed ends with this poll
+    entries: tuple[EntryRecord, ...] = ()  # to store and link to the feed
+    fetch_seconds: float | None = None  # how long the fetch took (for the metrics; not stored)
 
 
 @dataclass
@@ -171,11 +221,11 @@ class QueuedPage:
 
 @dataclass(frozen=True)
 class KnownEntry:
+    """An entry of a feed stored already, with its article."""
+
     guid: str
     article_id: int
-    article_url: str
-    source: str
-    page_attempts: int
+    source: str  # the article's: 'page' or 'feed'
 
 
 @dataclass(frozen=True)

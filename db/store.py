@@ -14,7 +14,16 @@ from db.feeds import get_feed
 from db.lifecycle import keep_page
 from db.models import Article, Feed, FeedEntry
 from db.queue import enqueue_page
-from db.records import ArticleRecord, EntryRecord, FeedPoll, KeptPage, KnownEntry, StoreStats
+from db.records import (
+    ArticleRecord,
+    ArticleWrite,
+    FeedPoll,
+    KeptPage,
+    KnownEntry,
+    Merge,
+    StoredArticle,
+    StoreStats,
+)
 from db.statements import write_statements
 from db.types import utcnow
 
@@ -31,12 +40,12 @@ def known_entries(session: Session, feed_id: int, guids: Iterable[str]) -> dict[
     found: dict[str, KnownEntry] = {}
     for chunk in _chunks(list(dict.fromkeys(guids))):
         rows = session.execute(
-            select(FeedEntry.guid, Article.id, Article.url, Article.source, Article.page_attempts)
+            select(FeedEntry.guid, Article.id, Article.source)
             .join(Article, Article.id == FeedEntry.article_id)
             .where(FeedEntry.feed_id == feed_id, FeedEntry.guid.in_(chunk))
         )
-        for guid, article_id, url, source, attempts in rows:
-            found[guid] = KnownEntry(guid, article_id, url, source, attempts)
+        for guid, article_id, source in rows:
+            found[guid] = KnownEntry(guid, article_id, source)
     return found
 
 
@@ -67,97 +76,70 @@ def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, 
     return session.execute(stmt.returning(table.c.id)).scalar()
 
 
-def _article_values(rec: ArticleRecord) -> dict[str, Any]:
-    return {
-        "url": rec.url, "title": rec.title, "author": rec.author, "published_at": rec.published_at,
-        "language": rec.language, "text": rec.text, "summary": rec.summary, "source": rec.source,
-        "source_reason": rec.source_reason, "page_attempts": rec.page_attempts,
-        "content_hash": rec.content_hash, "extracted_at": rec.extracted_at,
-        "extractor_version": rec.extractor_version,
-    }
+def _stored(article: Article) -> StoredArticle:
+    return StoredArticle(title=article.title, author=article.author, published_at=article.published_at,
+                         language=article.language, summary=article.summary, source=article.source,
+                         content_hash=article.content_hash, statements_version=article.statements_version)
 
 
-_KEEP_WHEN_MISSING = frozenset({"title", "author", "published_at", "language", "summary"})
-
-
-def _fill_missing(article: Article, rec: ArticleRecord) -> None:
-    """The same story from another feed may know what the stored one lacks (a date, an author)."""
-    for key in ("title", "author", "published_at"):
-        if getattr(article, key) is None and getattr(rec, key) is not None:
-            setattr(article, key, getattr(rec, key))
-
-
-def _overwrite(session: Session, article: Article, rec: ArticleRecord,
-               stats: StoreStats | None = None) -> bool:
-    """Write rec over a stored article; True when what readers see changed.
-
-    Its statements are replaced when the text changed (old offsets no longer hold) or when rec
-    carries statements of another parser version; otherwise they stay as they are."""
-    text_changed = article.content_hash != rec.content_hash
-    changed = text_changed or article.source != rec.source
-    reparsed = rec.statements_version is not None and rec.statements_version != article.statements_version
-    for key, value in _article_values(rec).items():
-        if value is None and key in _KEEP_WHEN_MISSING and getattr(article, key) is not None:
-            continue  # another feed told us the date (or title, author …): a page without it keeps it
+def _apply(session: Session, article: Article, write: ArticleWrite, rec: ArticleRecord | None,
+           stats: StoreStats) -> None:
+    """Write what the merge rule decided over a stored article (its statements from ``rec``)."""
+    for key, value in write.values.items():
         setattr(article, key, value)
-    if changed:
+    if write.changed:
         article.updated_at = utcnow()
-    if text_changed or reparsed:
-        article.statements_version = rec.statements_version
+        stats.articles_updated += 1
+    if write.statements and rec is not None:
         # The article row first: concurrent writers of one article then queue on its row lock.
         session.flush()
-        written = write_statements(session, article.id, rec.text, rec.statements, rec.statements_version)
-        if stats is not None:
-            stats.statements_written += written
-    return changed
+        stats.statements_written += write_statements(session, article.id, rec.text, rec.statements,
+                                                     rec.statements_version)
 
 
-def _store_article(session: Session, rec: ArticleRecord, replaces: int | None,
+def _merge(session: Session, article: Article, rec: ArticleRecord, merge: Merge, stats: StoreStats, *,
+           own: bool = False) -> int:
+    _apply(session, article, merge(_stored(article), rec.columns(), own=own), rec, stats)
+    session.flush()
+    return article.id
+
+
+def _store_article(session: Session, rec: ArticleRecord, replaces: int | None, merge: Merge,
                    stats: StoreStats) -> int:
     existing = session.scalars(select(Article).where(Article.url == rec.url)).first()
     old = session.get(Article, replaces) if replaces is not None else None
     if old is not None and (existing is None or existing.id == old.id):
-        if _overwrite(session, old, rec, stats):
-            stats.articles_updated += 1
-        session.flush()
-        return old.id
+        return _merge(session, old, rec, merge, stats, own=True)
     if old is not None and existing is not None:
         # The page named a canonical URL stored already: fold the provisional article into it.
         session.execute(update(FeedEntry).where(FeedEntry.article_id == old.id)
                         .values(article_id=existing.id))
         session.delete(old)
     if existing is not None:
-        if existing.source == "feed" and rec.source == "page":
-            _overwrite(session, existing, rec, stats)
-            stats.articles_updated += 1
-        else:
-            _fill_missing(existing, rec)
-        session.flush()
-        return existing.id
+        return _merge(session, existing, rec, merge, stats)
     now = utcnow()
     new_id = _insert_ignoring_conflict(
         session, Article.__table__,  # type: ignore[arg-type]
-        {**_article_values(rec), "statements_version": rec.statements_version, "created_at": now,
-         "updated_at": now},
+        {**rec.columns(), "created_at": now, "updated_at": now},
         ["url"],
     )
     if new_id is None:  # another writer stored it a moment ago
         found = session.scalars(select(Article).where(Article.url == rec.url)).first()
         assert found is not None
-        _fill_missing(found, rec)
-        return found.id
+        return _merge(session, found, rec, merge, stats)
     stats.statements_written += write_statements(session, int(new_id), rec.text, rec.statements,
                                                  rec.statements_version, replace=False)
     stats.articles_new += 1
     return int(new_id)
 
 
-def store_page(session: Session, rec: ArticleRecord, article_id: int,
+def store_page(session: Session, rec: ArticleRecord, article_id: int, merge: Merge,
                page: KeptPage | None = None) -> StoreStats:
     """Write a queued page's outcome over the article it belongs to (folding it into the canonical
-    article when the page names one that is stored already), with the page itself if it is kept."""
+    article when the page names one that is stored already), with the page itself if it is kept;
+    ``merge`` says what to write over a stored article."""
     stats = StoreStats()
-    stored_id = _store_article(session, rec, article_id, stats)
+    stored_id = _store_article(session, rec, article_id, merge, stats)
     stats.article_ids.append(stored_id)
     if page is not None:
         keep_page(session, stored_id, page, rec.extracted_at)
@@ -173,8 +155,9 @@ def defer_feed(session: Session, feed_id: int, owner: str, until: datetime, reas
                     .values(lease_owner=None, lease_until=None))
 
 
-def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord] = ()) -> StoreStats:
-    """Write a poll's outcome on its feed row and store its entries; all in the caller's transaction."""
+def record_poll(session: Session, poll: FeedPoll, merge: Merge) -> StoreStats:
+    """Write a poll's outcome on its feed row and store its entries; all in the caller's transaction.
+    ``merge`` says what to write over an article that is stored already."""
     stats = StoreStats()
     feed = session.get(Feed, poll.feed_id)
     if feed is None:
@@ -190,7 +173,7 @@ def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord]
         feed.disabled_reason = poll.disabled_reason
     if poll.moved_to and poll.moved_to != feed.url and get_feed(session, poll.moved_to) is None:
         feed.url = poll.moved_to  # a permanent redirect: poll the new address from now on
-    if poll.lease_owner is not None and feed.lease_owner == poll.lease_owner:
+    if poll.release_lease_of is not None and feed.lease_owner == poll.release_lease_of:
         feed.lease_owner = None
         feed.lease_until = None
     if poll.status == "failed":
@@ -207,15 +190,15 @@ def record_poll(session: Session, poll: FeedPoll, entries: Sequence[EntryRecord]
         feed.title = poll.title
     if poll.site_url:
         feed.site_url = poll.site_url
-    for entry in entries:
+    for entry in poll.entries:
         if entry.article is not None:
-            article_id = _store_article(session, entry.article, entry.replaces_article_id, stats)
+            article_id = _store_article(session, entry.article, None, merge, stats)
         elif entry.article_id is not None:
             article_id = entry.article_id
-            if entry.published_at is not None:  # a second feed may know the date the first did not
-                session.execute(update(Article)
-                                .where(Article.id == article_id, Article.published_at.is_(None))
-                                .values(published_at=entry.published_at))
+            linked = session.get(Article, article_id) if entry.published_at is not None else None
+            if linked is not None:  # a second feed may know the date the first did not
+                write = merge(_stored(linked), {"published_at": entry.published_at}, own=False)
+                _apply(session, linked, write, None, stats)
         else:
             raise ValueError(f"entry {entry.guid!r} has neither an article nor an article id")
         stats.article_ids.append(article_id)

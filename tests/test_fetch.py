@@ -34,6 +34,7 @@ from worker.fetch import (
     TooManyRedirects,
 )
 from worker.fetch.client import ACCEPT
+from worker.pipeline.schedule import retryable
 from worker.settings import Settings, settings_with
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
@@ -98,11 +99,11 @@ def test_error_status_carries_status_and_headers(http_server: LocalServer) -> No
     with pytest.raises(BadStatus) as info:
         fetch(http_server.url("/busy"))
     err = info.value
-    assert (err.status, err.headers["retry-after"], err.kind, err.retryable) == (503, "120", "status", True)
+    assert (err.status, err.headers["retry-after"], err.kind, retryable(err.kind, err.status)) == (503, "120", "status", True)
     assert http_server.url("/busy") in str(err)
     with pytest.raises(BadStatus) as info:
         fetch(http_server.url("/gone"))
-    assert info.value.status == 404 and not info.value.retryable
+    assert info.value.status == 404 and not retryable(info.value.kind, info.value.status)
 
 
 def test_credentials_in_url_never_reach_error_text(http_server: LocalServer) -> None:
@@ -186,14 +187,14 @@ def test_connection_refused_is_a_connect_error() -> None:
         port = s.getsockname()[1]
     with pytest.raises(ConnectFailed) as info:
         fetch(f"http://127.0.0.1:{port}/feed")
-    assert info.value.kind == "connect" and info.value.retryable
+    assert info.value.kind == "connect" and retryable(info.value.kind, None)
 
 
 def test_tls_failure_is_a_tls_error(http_server: LocalServer) -> None:
     http_server.add("/feed", FEED)  # plain HTTP: the TLS handshake cannot succeed
     with pytest.raises(ConnectFailed) as info:
         fetch(http_server.url("/feed").replace("http://", "https://"))
-    assert info.value.kind == "tls" and not info.value.retryable
+    assert info.value.kind == "tls" and not retryable(info.value.kind, None)
 
 
 # --- size caps and encodings -----------------------------------------------------------------
@@ -293,7 +294,7 @@ def test_total_deadline_stops_a_dripping_server(http_server: LocalServer) -> Non
     with pytest.raises(Timeout) as info:
         fetch(http_server.url("/drip"), local_settings(fetch_timeout=1.0))
     assert time.monotonic() - started < 2.0
-    assert info.value.kind == "timeout" and info.value.retryable and "/drip" in str(info.value)
+    assert info.value.kind == "timeout" and retryable(info.value.kind, None) and "/drip" in str(info.value)
 
 
 def _fetch_many(urls: list[str], settings: Settings) -> list[Response]:

@@ -14,6 +14,7 @@ from server import LocalServer
 from worker.fetch import AddressPolicy, BlockedAddress, ConnectFailed, Fetcher
 from worker.fetch.guard import embedded_ipv4
 from worker.fetch.transport import GuardedTransport
+from worker.pipeline.schedule import retryable
 from worker.settings import settings_with
 
 BLOCKED = [
@@ -64,7 +65,7 @@ def test_policy_refuses_special_addresses(address: str, label: str) -> None:
     assert reason is not None and label in reason
     with pytest.raises(BlockedAddress) as info:
         policy.check(address, url="http://x.test/feed")
-    assert info.value.kind == "blocked" and not info.value.retryable
+    assert info.value.kind == "blocked" and not retryable(info.value.kind, None)
     assert "http://x.test/feed" in str(info.value)
 
 
@@ -134,7 +135,7 @@ def test_dns_failure_is_a_retryable_dns_error() -> None:
     with pytest.raises(ConnectFailed) as info:
         _fetch_with_resolver(socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
                              "http://no-such-host.invalid/feed")
-    assert info.value.kind == "dns" and info.value.retryable
+    assert info.value.kind == "dns" and retryable(info.value.kind, None)
     assert "no-such-host.invalid" in str(info.value)
 
 

@@ -21,6 +21,7 @@ from worker.fetch import (
 )
 from worker.fetch.decode import CappedDecoder, content_coding
 from worker.fetch.errors import redact
+from worker.pipeline.schedule import retryable
 
 TEXT = b"<rss><channel><title>hello</title></channel></rss>" * 50
 
@@ -134,13 +135,13 @@ def test_limiter_spaces_starts_per_host() -> None:
 def test_errors_carry_url_reason_kind_and_retryability() -> None:
     err = BadStatus("https://user:secret@x.test/feed", 503, {"retry-after": "120"})
     assert isinstance(err, FetchError)
-    assert (err.kind, err.status, err.headers["retry-after"], err.retryable) == ("status", 503, "120", True)
+    assert (err.kind, err.status, err.headers["retry-after"], retryable(err.kind, err.status)) == ("status", 503, "120", True)
     assert "secret" not in str(err) and "x.test/feed" in str(err) and "503" in str(err)
-    assert not BadStatus("http://x.test/", 404, {}).retryable
-    assert BadStatus("http://x.test/", 429, {}).retryable
-    assert Timeout("http://x.test/", "slow").retryable
-    assert ConnectFailed("http://x.test/", "refused").retryable
-    assert not ConnectFailed("http://x.test/", "bad cert", kind="tls").retryable
-    assert not TooLarge("http://x.test/", "big").retryable
+    assert not retryable("status", BadStatus("http://x.test/", 404, {}).status)
+    assert retryable("status", BadStatus("http://x.test/", 429, {}).status)
+    assert retryable(Timeout("http://x.test/", "slow").kind, None)
+    assert retryable(ConnectFailed("http://x.test/", "refused").kind, None)
+    assert not retryable(ConnectFailed("http://x.test/", "bad cert", kind="tls").kind, None)
+    assert not retryable(TooLarge("http://x.test/", "big").kind, None)
     assert redact("http://a:b@h.test/p?q=1") == "http://***@h.test/p?q=1"
     assert redact("http://h.test/p") == "http://h.test/p"

@@ -208,8 +208,8 @@ def entry(guid: str, link: str | None) -> ParsedEntry:
 
 def test_the_decider_treats_a_tombstoned_url_as_known() -> None:
     entries = [entry("a", "https://x.test/a"), entry("b", "https://x.test/b"), entry("https://x.test/c", None)]
-    plan = plan_entries(entries, {}, {"https://x.test/b": 4}, retry_limit=3,
+    plan = plan_entries(entries, {}, {"https://x.test/b": 4},
                         tombstoned={"https://x.test/a", "https://x.test/b", "https://x.test/c"})
-    assert plan.fetch == [] and plan.link_existing == [] and plan.feed_only == []
-    plan = plan_entries(entries, {}, {}, retry_limit=3, tombstoned=set())
-    assert len(plan.fetch) == 2 and len(plan.feed_only) == 1
+    assert plan.queue == [] and plan.link_existing == [] and plan.feed_only == []
+    plan = plan_entries(entries, {}, {}, tombstoned=set())
+    assert len(plan.queue) == 2 and len(plan.feed_only) == 1

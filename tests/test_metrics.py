@@ -328,7 +328,7 @@ def test_each_daemon_has_a_registry_of_its_own() -> None:
 
 def test_the_daemon_hooks_count_polls_articles_statements_and_fetch_times() -> None:
     m = Metrics()
-    # plain stand-ins for the pipeline's FeedReport, PollOutcome and RunSummary
+    # plain stand-ins for the pipeline's FeedReport, FeedPoll and RunSummary
     ok = SimpleNamespace(status="ok", articles_new=2, articles_updated=1)
     m.record_poll(cast(Any, ok), cast(Any, SimpleNamespace(fetch_seconds=0.3)))
     m.record_poll(cast(Any, SimpleNamespace(status="skipped", articles_new=0, articles_updated=0)), None)

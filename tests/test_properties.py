@@ -16,7 +16,7 @@ from worker.fetch.decode import CappedDecoder
 from worker.parse.urls import normalize_url
 from worker.pipeline.schedule import (
     BACKOFF_CAP,
-    ERROR_CLASSES,
+    FAILURES,
     HINT_CAP,
     JITTER,
     FeedHistory,
@@ -228,7 +228,7 @@ def test_plan_next_check_stays_within_its_bounds(
     elif plan.server_wait_until is not None:
         assert plan.server_wait_until == plan.next_check_at and 0 <= wait <= HINT_CAP + 1e-6
     else:
-        first = min(w for w, _ in ERROR_CLASSES.values())
+        first = min(rule.first_wait for rule in FAILURES.values() if rule.first_wait)
         assert first * (1 - JITTER) - 1e-6 <= wait <= BACKOFF_CAP + 1e-6
 
 

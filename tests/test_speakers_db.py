@@ -27,6 +27,7 @@ from db.feeds import add_feed
 from db.records import ArticleRecord, EntryRecord, FeedPoll
 from db.speakers import resolve
 from db.types import UTCDateTime
+from worker.pipeline.decide import merge_article
 from worker.pipeline.statements import with_speakers, with_statements
 from worker.speakers import speaker_ref
 
@@ -174,8 +175,8 @@ def store_all(db: Database, *records: ArticleRecord) -> None:
     for n, rec in enumerate(records):
         with db.transaction() as s:
             store.record_poll(s, FeedPoll(feed_id=feed_id, checked_at=T0, status="ok",
-                                          next_check_at=T0 + timedelta(minutes=30)),
-                              [EntryRecord(f"g{n}", rec.url, rec)])
+                                          next_check_at=T0 + timedelta(minutes=30),
+                                          entries=(EntryRecord(f"g{n}", rec.url, rec),)), merge_article)
 
 
 def speaker_of(db: Database) -> dict[str, str | None]:

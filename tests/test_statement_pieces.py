@@ -25,6 +25,7 @@ from db.records import ArticleRecord, EntryRecord, FeedPoll
 from db.statements import list_statements
 from db.types import UTCDateTime
 from worker.cli import main
+from worker.pipeline.decide import merge_article
 from worker.pipeline.statements import with_statements
 from worker.statements import PARSER_VERSION, Statement, parse_statements
 
@@ -128,8 +129,9 @@ def _record(url: str, body: str) -> ArticleRecord:
 def _store(db: Database, rec: ArticleRecord) -> int:
     with db.transaction() as s:
         feed_id = add_feed(s, "https://a.test/rss")[0].id
-        poll = FeedPoll(feed_id=feed_id, checked_at=T0, status="ok", next_check_at=T0 + timedelta(minutes=30))
-        return store.record_poll(s, poll, [EntryRecord("g1", rec.url, rec)]).article_ids[0]
+        poll = FeedPoll(feed_id=feed_id, checked_at=T0, status="ok", next_check_at=T0 + timedelta(minutes=30),
+                        entries=(EntryRecord("g1", rec.url, rec),))
+        return store.record_poll(s, poll, merge_article).article_ids[0]
 
 
 def test_content_spans_round_trip_through_storage(database: Database) -> None:

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 from db import migrate, store
 from db.database import Database
 from db.engine import make_engine
 from db.feeds import add_feed
-from db.records import ArticleRecord, EntryRecord, FeedPoll, StatementRecord
+from db.records import ArticleRecord, EntryRecord, FeedPoll, StatementRecord, StoreStats
 from db.statements import StoredText, list_statements, replace_if_unchanged, texts_to_reparse
 from db.types import UTCDateTime
 from worker.pipeline import statements as pipeline_statements
+from worker.pipeline.decide import merge_article
 from worker.pipeline.statements import reparse, with_statements
 from worker.speakers import speaker_query, speaker_ref
 from worker.statements import PARSER_VERSION, parse_statements
@@ -70,11 +73,18 @@ def version_of(db: Database, article_id: int) -> str | None:
                          {"a": article_id}).scalar_one()
 
 
+def record(s: Session, poll: FeedPoll, entries: Sequence[EntryRecord]) -> StoreStats:
+    return store.record_poll(s, dataclasses.replace(poll, entries=tuple(entries)), merge_article)
+
+
 def store_one(db: Database, feed_id: int, rec: ArticleRecord, guid: str = "g1",
               replaces: int | None = None) -> int:
+    """Store ``rec`` as a new entry of the feed, or as the page outcome of article ``replaces``."""
     with db.transaction() as s:
-        stats = store.record_poll(s, poll(feed_id), [EntryRecord(guid, rec.url, rec,
-                                                                 replaces_article_id=replaces)])
+        if replaces is not None:
+            stats = store.store_page(s, rec, replaces, merge_article)
+        else:
+            stats = record(s, poll(feed_id), [EntryRecord(guid, rec.url, rec)])
     return stats.article_ids[0]
 
 
@@ -135,7 +145,7 @@ def test_statements_whose_offsets_do_not_hold_are_refused_with_the_whole_poll(da
     first = good.statements[0]
     wrong = dataclasses.replace(first, content_spans=tuple((a + 1, b + 1) for a, b in first.content_spans))
     with pytest.raises(ValueError, match="offsets"), database.transaction() as s:
-        store.record_poll(s, poll(feed), [EntryRecord("g1", good.url, dataclasses.replace(
+        record(s, poll(feed), [EntryRecord("g1", good.url, dataclasses.replace(
             good, statements=(wrong,)))])
     with database.transaction() as s:
         assert s.execute(text("SELECT count(*) FROM articles")).scalar_one() == 0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from db import store
 from db.articles import list_articles
@@ -13,7 +16,8 @@ from db.database import Database
 from db.engine import DatabaseError
 from db.feeds import add_feed, claim_feeds, delete_feed, get_feed
 from db.migrate import SchemaOutdated, SchemaTooNew
-from db.records import ArticleRecord, EntryRecord, FeedPoll
+from db.records import ArticleRecord, EntryRecord, FeedPoll, StoreStats
+from worker.pipeline.decide import merge_article
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -27,6 +31,10 @@ def article(url: str, *, source: str = "page", text_: str = "Body text.", attemp
 def poll(feed_id: int, status: str = "ok", error: str | None = None) -> FeedPoll:
     return FeedPoll(feed_id=feed_id, checked_at=T0, status=status, next_check_at=T0 + timedelta(minutes=30),
                     http_status=200 if status == "ok" else 500, error=error, etag='"e1"', title="Feed")
+
+
+def record(s: Session, poll: FeedPoll, entries: Sequence[EntryRecord] = ()) -> StoreStats:
+    return store.record_poll(s, dataclasses.replace(poll, entries=tuple(entries)), merge_article)
 
 
 def count(db: Database, table: str) -> int:
@@ -44,11 +52,11 @@ def new_feed(db: Database, url: str) -> int:
 def test_article_stored_once_for_two_feeds(database: Database) -> None:
     f1, f2 = new_feed(database, "https://a.test/rss"), new_feed(database, "https://b.test/rss")
     with database.transaction() as s:
-        stats = store.record_poll(s, poll(f1), [EntryRecord("g1", "https://x.test/a", article("https://x.test/a"))])
+        stats = record(s, poll(f1), [EntryRecord("g1", "https://x.test/a", article("https://x.test/a"))])
     assert stats.articles_new == 1 and count(database, "feed_entries") == 1
     with database.transaction() as s:
         by_link = store.articles_by_link(s, ["https://x.test/a"])
-        stats = store.record_poll(s, poll(f2), [EntryRecord("other", "https://x.test/a",
+        stats = record(s, poll(f2), [EntryRecord("other", "https://x.test/a",
                                                             article_id=by_link["https://x.test/a"])])
     assert stats.articles_new == 0
     assert count(database, "articles") == 1 and count(database, "feed_entries") == 2
@@ -57,7 +65,7 @@ def test_article_stored_once_for_two_feeds(database: Database) -> None:
 def test_same_canonical_url_in_one_poll_is_one_article(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     with database.transaction() as s:
-        stats = store.record_poll(s, poll(f1), [
+        stats = record(s, poll(f1), [
             EntryRecord("g1", "https://x.test/a?x=1", article("https://x.test/canonical")),
             EntryRecord("g2", "https://x.test/a?x=2", article("https://x.test/canonical")),
         ])
@@ -69,13 +77,12 @@ def test_feed_text_is_upgraded_in_place_by_the_page(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     with database.transaction() as s:
         provisional = article("https://x.test/a", source="feed", text_="short")
-        store.record_poll(s, poll(f1), [EntryRecord("g1", "https://x.test/a", provisional)])
+        record(s, poll(f1), [EntryRecord("g1", "https://x.test/a", provisional)])
     with database.transaction() as s:
         known = store.known_entries(s, f1, ["g1"])["g1"]
         assert known.source == "feed"
-        stats = store.record_poll(s, poll(f1), [EntryRecord(
-            "g1", "https://x.test/a", article("https://x.test/canonical", text_="full page text"),
-            replaces_article_id=known.article_id)])
+        stats = store.store_page(s, article("https://x.test/canonical", text_="full page text"),
+                                 known.article_id, merge_article)
     assert stats.articles_updated == 1 and stats.articles_new == 0 and count(database, "feed_entries") == 1
     with database.transaction() as s:
         rows = list_articles(s)
@@ -86,13 +93,12 @@ def test_feed_text_is_upgraded_in_place_by_the_page(database: Database) -> None:
 def test_upgrade_onto_an_existing_canonical_folds_the_provisional_article(database: Database) -> None:
     f1, f2 = new_feed(database, "https://a.test/rss"), new_feed(database, "https://b.test/rss")
     with database.transaction() as s:
-        store.record_poll(s, poll(f1), [EntryRecord("g1", "https://x.test/c", article("https://x.test/c"))])
-        store.record_poll(s, poll(f2), [EntryRecord("h1", "https://y.test/p",
+        record(s, poll(f1), [EntryRecord("g1", "https://x.test/c", article("https://x.test/c"))])
+        record(s, poll(f2), [EntryRecord("h1", "https://y.test/p",
                                                     article("https://y.test/p", source="feed"))])
     with database.transaction() as s:
         provisional = store.known_entries(s, f2, ["h1"])["h1"].article_id
-        store.record_poll(s, poll(f2), [EntryRecord("h1", "https://y.test/p", article("https://x.test/c"),
-                                                    replaces_article_id=provisional)])
+        store.store_page(s, article("https://x.test/c"), provisional, merge_article)
     assert count(database, "articles") == 1 and count(database, "feed_entries") == 2
 
 
@@ -100,13 +106,13 @@ def test_failure_is_recorded_and_counted(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     for _ in range(2):
         with database.transaction() as s:
-            store.record_poll(s, poll(f1, "failed", "server answered 500"))
+            record(s, poll(f1, "failed", "server answered 500"))
     with database.transaction() as s:
         state = claim_feeds(s, "w", T0, 60)[0][0]
         row = s.execute(text("SELECT last_status, last_error, error_count FROM feeds")).one()
     assert tuple(row) == ("failed", "server answered 500", 2) and state.error_count == 2
     with database.transaction() as s:
-        store.record_poll(s, poll(f1))
+        record(s, poll(f1))
         row = s.execute(text("SELECT last_status, last_error, error_count, etag FROM feeds")).one()
     assert tuple(row) == ("ok", None, 0, '"e1"')
 
@@ -114,7 +120,7 @@ def test_failure_is_recorded_and_counted(database: Database) -> None:
 def test_a_failing_transaction_leaves_nothing(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     with pytest.raises(ValueError), database.transaction() as s:
-        store.record_poll(s, poll(f1), [EntryRecord("g1", "https://x.test/a", article("https://x.test/a")),
+        record(s, poll(f1), [EntryRecord("g1", "https://x.test/a", article("https://x.test/a")),
                                         EntryRecord("g2", "https://x.test/b")])  # neither article nor id
     assert count(database, "articles") == 0 and count(database, "feed_entries") == 0
     with database.transaction() as s:
@@ -125,7 +131,7 @@ def test_due_feeds_and_removal(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     new_feed(database, "https://b.test/rss")
     with database.transaction() as s:
-        store.record_poll(s, poll(f1))  # next check at T0 + 30 min
+        record(s, poll(f1))  # next check at T0 + 30 min
         assert [f.url for f in claim_feeds(s, "w", T0, 60, due_only=True)[0]] == ["https://b.test/rss"]
         assert len(claim_feeds(s, "w", T0 + timedelta(hours=1), 60, due_only=True)[0]) == 2
         gone = get_feed(s, "https://a.test/rss")
@@ -138,7 +144,7 @@ def test_due_feeds_and_removal(database: Database) -> None:
 def test_datetimes_come_back_in_utc(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     with database.transaction() as s:
-        store.record_poll(s, poll(f1), [EntryRecord("g1", "https://x.test/a", article("https://x.test/a"))])
+        record(s, poll(f1), [EntryRecord("g1", "https://x.test/a", article("https://x.test/a"))])
         (row,) = list_articles(s)
     assert row["published_at"] == T0 and row["published_at"].tzinfo is not None
 

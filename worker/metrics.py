@@ -47,8 +47,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from db.database import Database
+from db.records import FeedPoll
 from db.status import backlog
-from worker.pipeline.poll import PollOutcome
 from worker.pipeline.runner import FeedReport, RunSummary
 
 log = logging.getLogger("worker.metrics")
@@ -139,7 +139,7 @@ class Metrics:
         """Read the queue and feed gauges from ``db``, and ``worker_up`` from ``health``, at each scrape."""
         self._gauges.watch(db, health)
 
-    def record_poll(self, report: FeedReport, outcome: PollOutcome | None) -> None:
+    def record_poll(self, report: FeedReport, outcome: FeedPoll | None) -> None:
         """The daemon's ``on_poll`` hook: one stored poll or skip."""
         self.polls.labels(outcome=report.status).inc()
         if report.articles_new:

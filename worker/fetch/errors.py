@@ -4,19 +4,21 @@ Every failure of :meth:`worker.fetch.Fetcher.fetch` is a :class:`FetchError`;
 nothing else escapes except programming errors (``ValueError`` for an unknown
 ``kind``) and cancellation::
 
-    FetchError                 url, reason, kind, retryable
+    FetchError                 url, reason, kind
     ├── BadScheme              "scheme"     not http(s), a file URL without a local root, an unusable URL
     ├── BlockedAddress         "blocked"    destination is loopback, private, link-local, ... (see guard.py)
     ├── TooLarge               "too_large"  declared or decoded body exceeds the size cap
-    ├── Timeout                "timeout"    connect timeout or the total deadline ran out   (retryable)
-    ├── ConnectFailed          "dns"        the host name did not resolve                   (retryable)
-    │                          "connect"    refused, reset, or the connection broke         (retryable)
+    ├── Timeout                "timeout"    connect timeout or the total deadline ran out
+    ├── ConnectFailed          "dns"        the host name did not resolve
+    │                          "connect"    refused, reset, or the connection broke
     │                          "tls"        TLS handshake or certificate failure
     ├── TooManyRedirects       "redirects"  more hops than settings.max_redirects
     ├── BadStatus              "status"     final answer not 2xx/304; has .status, .headers
-    │                                       (retryable for 408, 425, 429 and 5xx)
     ├── BadEncoding            "encoding"   unknown, stacked or corrupt Content-Encoding
     └── LocalFileError         "local"      local file missing, unreadable or outside its root
+
+An error says what went wrong, not whether to try again: that is decided by ``kind`` (and
+``BadStatus.status``) in the one retry table, ``FAILURES`` in worker/pipeline/schedule.py.
 
 Apart from the tree, :class:`Stopped` says a request was never sent because the fetcher was told
 to take no new request (:meth:`worker.fetch.Fetcher.stop_new`, on shutdown): nothing was asked of
@@ -53,11 +55,6 @@ class FetchError(Exception):
         if kind is not None:
             self.kind = kind
 
-    @property
-    def retryable(self) -> bool:
-        """True when the same request may well succeed later without anything changing."""
-        return False
-
     def __str__(self) -> str:
         return f"{redact(self.url)}: {self.reason}" if self.url else self.reason
 
@@ -77,19 +74,11 @@ class TooLarge(FetchError):
 class Timeout(FetchError):
     kind = "timeout"
 
-    @property
-    def retryable(self) -> bool:
-        return True
-
 
 class ConnectFailed(FetchError):
     """``kind`` is "dns", "connect" or "tls"."""
 
     kind = "connect"
-
-    @property
-    def retryable(self) -> bool:
-        return self.kind != "tls"
 
 
 class TooManyRedirects(FetchError):
@@ -103,10 +92,6 @@ class BadStatus(FetchError):
         super().__init__(url, reason or f"server answered HTTP {status}")
         self.status = status
         self.headers = headers
-
-    @property
-    def retryable(self) -> bool:
-        return self.status in (408, 425, 429) or self.status >= 500
 
 
 class BadEncoding(FetchError):

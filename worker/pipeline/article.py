@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import zlib
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import ParsedEntry
 from worker.parse.urls import is_file_url, normalize_url
 from worker.pipeline.charset import decode_html, looks_like_html
-from worker.pipeline.schedule import retry_after
+from worker.pipeline.schedule import Retry, after_failure
 from worker.pipeline.statements import with_statements
 from worker.pool import CpuPool, TaskFailed
 from worker.settings import Settings
@@ -27,8 +28,7 @@ log = logging.getLogger("worker.pages")
 class PageResult:
     record: ArticleRecord
     fetched: bool  # the page was fetched and its text kept
-    server_wait: float | None = None  # the host answered 429/503 with a Retry-After of this many seconds
-    retryable: bool = False  # the failure may well go away (timeouts, 5xx, 429)
+    retry: Retry | None = None  # not fetched, to be tried again: when (and whether the server asked)
     page: KeptPage | None = None  # the page as fetched, to keep with the article (keep_html)
 
 
@@ -80,6 +80,17 @@ def fallback_record(entry: ParsedEntry, reason: str, *, attempts: int, page: Ext
         page_attempts=attempts,
     )
     return with_statements(record) if parse else record
+
+
+# source_reason while the page waits: for people to read (code reads ArticleRecord.provisional)
+PROVISIONAL_REASON = "page not fetched yet"
+
+
+def provisional_record(entry: ParsedEntry) -> ArticleRecord:
+    """A new entry's feed text, stored until its queued page comes: neither its language nor its
+    statements are worked out, as it is not kept for good."""
+    record = fallback_record(entry, PROVISIONAL_REASON, attempts=0, parse=False)
+    return dataclasses.replace(record, provisional=True)
 
 
 def kept_feed_text(entry: ParsedEntry, reason: str, attempts: int) -> ArticleRecord:
@@ -143,17 +154,13 @@ async def fetch_article(fetcher: Fetcher, entry: ParsedEntry, settings: Settings
     give_up = settings.page_retry_limit  # no use retrying what will not change
     try:
         response = await fetcher.fetch(entry.link, kind="page", local_root=local_root)
-    except BadStatus as exc:
-        final = exc.status in (404, 410) or (400 <= exc.status < 500 and exc.status not in (408, 429))
-        record = await feed_text_record(cpu, entry, f"page fetch failed: {exc.reason}",
-                                 attempts=give_up if final else attempts, final=final or attempts >= give_up)
-        wait = retry_after(exc.headers, utcnow()) if exc.status in (429, 503) else None
-        return PageResult(record, False, server_wait=wait, retryable=not final)
     except FetchError as exc:
-        final = not exc.retryable
+        status, headers = (exc.status, exc.headers) if isinstance(exc, BadStatus) else (None, None)
+        retry = after_failure(exc.kind, status, headers, attempts, utcnow())
+        final = not retry.retry or attempts >= give_up
         record = await feed_text_record(cpu, entry, f"page fetch failed: {exc.reason}",
-                                 attempts=give_up if final else attempts, final=final or attempts >= give_up)
-        return PageResult(record, False, retryable=not final)
+                                        attempts=attempts if retry.retry else give_up, final=final)
+        return PageResult(record, False, retry=None if final else retry)
     try:
         return await cpu.run(page_outcome, response.body, response.headers.get("content-type"), response.url,
                              entry, settings.min_article_chars, attempts, give_up, settings.keep_html)

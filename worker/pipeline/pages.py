@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -26,15 +26,14 @@ from worker.parse.feed import ParsedEntry
 from worker.parse.urls import origin_of
 from worker.pipeline.article import PageResult, fallback_record, feed_text_record, fetch_article
 from worker.pipeline.dbio import DbIO
+from worker.pipeline.decide import merge_article
 from worker.pipeline.poll import local_root_of
 from worker.pipeline.progress import NO_PROGRESS, Progress
+from worker.pipeline.schedule import after_failure
 from worker.pool import CpuPool
 from worker.settings import Settings, redact_url
 
 log = logging.getLogger("worker.pages")
-
-RETRY_FIRST = 5 * 60.0  # seconds before the second attempt; doubles per attempt
-RETRY_CAP = 6 * 3600.0
 
 
 @dataclass
@@ -57,10 +56,6 @@ class PageStats:
 
 class _LeaseLost(Exception):
     """Roll back: this worker no longer holds the job."""
-
-
-def retry_delay(attempts: int) -> float:
-    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_CAP)
 
 
 class PageWorker:
@@ -170,22 +165,22 @@ class PageWorker:
         """An unexpected error counts as an attempt: retried with backoff until ``page_retry_limit``,
         then the feed's text is kept for good with the error as its reason (never retried for ever)."""
         attempts = job.attempts + 1
-        final = attempts >= self.settings.page_retry_limit
+        retry = after_failure("internal", None, None, attempts, utcnow())
+        final = not retry.retry or attempts >= self.settings.page_retry_limit
         reason = f"internal error: {exc.__class__.__name__}: {str(exc)[:200]}"
         try:
             record = await feed_text_record(self.cpu, entry, reason, attempts=attempts, final=final)
         except Exception:
             record = fallback_record(entry, reason, attempts=attempts, parse=False)
-        return PageResult(record, False, retryable=not final)
+        return PageResult(record, False, retry=None if final else retry)
 
     async def _store(self, job: QueuedPage, result: PageResult, origin: str, stats: PageStats) -> None:
         now = utcnow()
         attempts = result.record.page_attempts
-        final = result.fetched or attempts >= self.settings.page_retry_limit or not result.retryable
-        retry_at: datetime | None = None
-        if not final:
-            wait = result.server_wait if result.server_wait is not None else retry_delay(attempts)
-            retry_at = now + timedelta(seconds=wait)
+        # fetch_article (or _internal_error) asked the table of worker/pipeline/schedule.py already
+        retry = None if result.fetched else result.retry
+        final = retry is None
+        retry_at = now + timedelta(seconds=retry.wait) if retry is not None else None
         state = "fetched" if result.fetched else ("failed" if final else "pending")
 
         def write(session: Session) -> StoreStats:
@@ -194,10 +189,10 @@ class PageWorker:
                                      now=now, retry_at=retry_at,
                                      error=None if result.fetched else result.record.source_reason):
                 raise _LeaseLost
-            if result.server_wait is not None and retry_at is not None and origin:
+            if retry is not None and retry.server_asked and retry_at is not None and origin:
                 queue.pause_origin(session, origin, retry_at, result.record.source_reason or "Retry-After",
                                    redact_url(job.url))
-            return store.store_page(session, result.record, job.article_id, result.page)
+            return store.store_page(session, result.record, job.article_id, merge_article, result.page)
 
         try:
             written = await self.io.write(write)

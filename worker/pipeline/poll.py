@@ -6,20 +6,19 @@ queue; the page queue (pages.py) fetches them later, in this run or another work
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from db.queue import PROVISIONAL
 from db.records import EntryRecord, FeedPoll, FeedState, KnownEntry
 from db.types import utcnow
 from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import FeedParseError, ParsedFeed, parse_feed
-from worker.parse.urls import is_file_url, normalize_url, origin_of
-from worker.pipeline.article import fallback_record, feed_text_record
+from worker.parse.urls import is_file_url, normalize_url
+from worker.pipeline.article import feed_text_record, provisional_record
 from worker.pipeline.decide import plan_entries
 from worker.pipeline.schedule import FeedHistory, Limits, PollResult, Schedule, plan_next_check
 from worker.pool import CpuPool, TaskFailed
@@ -29,18 +28,10 @@ from worker.settings import Settings
 _ANTIBOT = re.compile(rb"(?i)cf-chl|challenge-platform|just a moment\.\.\.|attention required|captcha|"
                       rb"datadome|ddos protection|access denied.{0,80}reference")
 
-# Reads what storage knows: (feed_id, guids, links) -> (known entries by guid, stored article ids by link)
-# feed id, guids, links -> (known entries by guid, stored article ids by link, tombstoned URLs)
+# Reads what storage knows: feed id, guids, links -> (known entries by guid, stored article ids by
+# link, tombstoned URLs)
 StateReader = Callable[[int, list[str], list[str]],
                        Awaitable[tuple[dict[str, KnownEntry], dict[str, int], set[str]]]]
-
-
-@dataclass
-class PollOutcome:
-    poll: FeedPoll
-    entries: list[EntryRecord] = field(default_factory=list)
-    server_wait_origin: str | None = None  # the feed's origin asked us to wait (until poll.server_wait_until)
-    fetch_seconds: float | None = None
 
 
 def local_root_of(feed_url: str) -> Path | None:
@@ -61,22 +52,21 @@ def _history(state: FeedState) -> FeedHistory:
 
 def failed_poll(state: FeedState, settings: Settings, reason: str, *, kind: str | None = "other",
                 status: int | None = None, headers: dict[str, str] | None = None,
-                owner: str | None = None) -> PollOutcome:
+                owner: str | None = None) -> FeedPoll:
+    """A failed poll; ``kind`` and ``status`` pick its row of the retry table (schedule.py)."""
     now = utcnow()
     result = PollResult("failed", now, status, kind, headers)
     plan = plan_next_check(_history(state), result, limits_of(settings))
-    poll = FeedPoll(
+    return FeedPoll(
         feed_id=state.id, checked_at=now, status="failed", http_status=status, error=reason,
         next_check_at=plan.next_check_at, next_check_reason=plan.reason,
         server_wait_until=plan.server_wait_until, disabled_reason=plan.reason if plan.disable else None,
-        lease_owner=owner,
+        release_lease_of=owner,
     )
-    origin = origin_of(state.url) if plan.server_wait_until else None
-    return PollOutcome(poll, server_wait_origin=origin or None)
 
 
 async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, read_state: StateReader,
-                    cpu: CpuPool, owner: str | None = None) -> PollOutcome:
+                    cpu: CpuPool, owner: str | None = None) -> FeedPoll:
     checked_at = utcnow()
     local_root = local_root_of(state.url)
     try:
@@ -91,12 +81,12 @@ async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, r
     moved_to = normalize_url(moved) if moved and urlsplit(moved).scheme in ("http", "https") else None
     if response.not_modified:
         plan = _plan_ok(state, settings, "not_modified", response.headers, None)
-        return PollOutcome(FeedPoll(
+        return FeedPoll(
             feed_id=state.id, checked_at=checked_at, status="not_modified", http_status=304,
             next_check_at=plan.next_check_at, next_check_reason=plan.reason,
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"), moved_to=moved_to, lease_owner=owner,
-        ), fetch_seconds=response.elapsed)
+            etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+            moved_to=moved_to, release_lease_of=owner, fetch_seconds=response.elapsed,
+        )
     try:
         parsed = await cpu.run(parse_feed, response.body, response.headers, response.url)
     except TaskFailed as exc:
@@ -109,14 +99,15 @@ async def poll_feed(state: FeedState, *, fetcher: Fetcher, settings: Settings, r
         return failed_poll(state, settings, f"cannot parse the feed: {exc}", kind="parse",
                            status=response.status, owner=owner)
     plan = _plan_ok(state, settings, "ok", response.headers, parsed.ttl_seconds)
-    outcome = PollOutcome(FeedPoll(
+    poll = FeedPoll(
         feed_id=state.id, checked_at=checked_at, status="ok", http_status=response.status,
         next_check_at=plan.next_check_at, next_check_reason=plan.reason, error=parsed.warning,
         etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
-        title=parsed.title, site_url=parsed.site_url, moved_to=moved_to, lease_owner=owner,
-    ), fetch_seconds=response.elapsed)
-    await _collect_entries(parsed, state, outcome, settings, read_state, cpu)
-    return outcome
+        title=parsed.title, site_url=parsed.site_url, moved_to=moved_to, release_lease_of=owner,
+        fetch_seconds=response.elapsed,
+    )
+    entries = await _collect_entries(parsed, state, settings, read_state, cpu)
+    return dataclasses.replace(poll, entries=tuple(entries))
 
 
 def _plan_ok(state: FeedState, settings: Settings, outcome: str, headers: dict[str, str],
@@ -125,29 +116,20 @@ def _plan_ok(state: FeedState, settings: Settings, outcome: str, headers: dict[s
                            limits_of(settings))
 
 
-async def _collect_entries(parsed: ParsedFeed, state: FeedState, outcome: PollOutcome, settings: Settings,
-                           read_state: StateReader, cpu: CpuPool) -> None:
+async def _collect_entries(parsed: ParsedFeed, state: FeedState, settings: Settings, read_state: StateReader,
+                           cpu: CpuPool) -> list[EntryRecord]:
     """Decide per entry; new entries get their feed text now and their page queued. That text is
     provisional: its statements are parsed only if it is kept (the page cannot be used)."""
     entries = list(parsed.entries)
     links = [e.link for e in entries if e.link]
     known, stored_links, pruned = await read_state(state.id, [e.guid for e in entries], links)
-    plan = plan_entries(entries, known, stored_links, retry_limit=settings.page_retry_limit,
-                        tombstoned=pruned)
-    for entry, article_id in plan.link_existing:
-        outcome.entries.append(EntryRecord(entry.guid, entry.link, article_id=article_id,
-                                           published_at=entry.published_at))
+    plan = plan_entries(entries, known.keys(), stored_links, tombstoned=pruned)
+    out = [EntryRecord(entry.guid, entry.link, article_id=article_id, published_at=entry.published_at)
+           for entry, article_id in plan.link_existing]
     for entry in plan.feed_only:
         record = await feed_text_record(cpu, entry, "the entry has no usable link",
                                         attempts=settings.page_retry_limit, final=True)
-        outcome.entries.append(EntryRecord(entry.guid, None, article=record))
-    for job in plan.fetch:
-        link = job.entry.link
-        assert link is not None
-        if job.replaces_article_id is not None:
-            # Still the feed's text: make sure its page is queued (the queue does the retrying).
-            outcome.entries.append(EntryRecord(job.entry.guid, link, article_id=job.replaces_article_id,
-                                               page_url=link))
-            continue
-        record = fallback_record(job.entry, PROVISIONAL, attempts=0, parse=False)
-        outcome.entries.append(EntryRecord(job.entry.guid, link, article=record, page_url=link))
+        out.append(EntryRecord(entry.guid, None, article=record))
+    out += [EntryRecord(entry.guid, entry.link, article=provisional_record(entry), page_url=entry.link)
+            for entry in plan.queue]
+    return out

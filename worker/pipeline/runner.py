@@ -18,14 +18,15 @@ from db import lifecycle, queue, store
 from db.database import Database
 from db.engine import DatabaseError
 from db.feeds import release_feed
-from db.records import FeedState, KnownEntry, StoreStats
+from db.records import FeedPoll, FeedState, KnownEntry, StoreStats
 from db.types import utcnow
 from worker.fetch import Fetcher, Stopped
 from worker.parse.urls import origin_of
 from worker.pipeline import leases
 from worker.pipeline.dbio import DbIO
+from worker.pipeline.decide import merge_article
 from worker.pipeline.pages import PageStats, PageWorker
-from worker.pipeline.poll import PollOutcome, failed_poll, poll_feed
+from worker.pipeline.poll import failed_poll, poll_feed
 from worker.pipeline.progress import NO_PROGRESS, Progress
 from worker.pool import CpuPool
 from worker.settings import Settings, redact_url
@@ -35,6 +36,9 @@ log = logging.getLogger("worker.ingest")
 
 @dataclass
 class FeedReport:
+    """A feed's line in a run's summary: what the user sees of it (its URL redacted), skipped feeds
+    (never polled, so no FeedPoll) included, with what storing its poll added."""
+
     url: str
     status: str  # ok | not_modified | failed | skipped
     error: str | None = None
@@ -107,8 +111,8 @@ class RunSummary:
             groups: dict[str, FailureGroup] = getattr(self, name)
             setattr(self, name, dict(sorted(groups.items(), key=lambda item: (-item[1].count, item[0]))))
 
-# Called after every stored poll or skip: (report, outcome) — the daemon's metrics hook in here.
-PollHook = Callable[[FeedReport, PollOutcome | None], None]  # None: skipped, not polled
+# Called after every stored poll or skip: (report, poll) — the daemon's metrics hook in here.
+PollHook = Callable[[FeedReport, FeedPoll | None], None]  # None: skipped, not polled
 
 
 def worker_id() -> str:
@@ -265,14 +269,14 @@ class Worker:
                 await self._defer(state, pause, summary)
                 return True
             try:
-                outcome = await self._poll(state, fetcher)
+                poll = await self._poll(state, fetcher)
             except Stopped:  # the fetcher took no new request: stopping
                 await self.io.write(lambda session: release_feed(session, state.id, self.owner))
                 return False
-            wait_until = outcome.poll.server_wait_until
-            if outcome.server_wait_origin and wait_until:  # the rest of this batch waits too
-                pauses[outcome.server_wait_origin] = queue.Pause(wait_until, outcome.poll.error, state.url)
-        await self._store(state, outcome, summary)
+            origin = origin_of(state.url)
+            if poll.server_wait_until and origin:  # the rest of this batch waits too
+                pauses[origin] = queue.Pause(poll.server_wait_until, poll.error, state.url)
+        await self._store(state, poll, summary)
         return True
 
     async def _defer(self, state: FeedState, pause: queue.Pause, summary: RunSummary) -> None:
@@ -288,7 +292,7 @@ class Worker:
             self.on_poll(report, None)
         log.info("feed skipped", extra={"feed": report.url, "status": "skipped", "error": why})
 
-    async def _poll(self, state: FeedState, fetcher: Fetcher) -> PollOutcome:
+    async def _poll(self, state: FeedState, fetcher: Fetcher) -> FeedPoll:
         try:
             return await poll_feed(state, fetcher=fetcher, settings=self.settings,
                                    read_state=self._read_state, cpu=self.cpu, owner=self.owner)
@@ -297,16 +301,15 @@ class Worker:
         except Exception as exc:  # a bug with one feed must not stop the run; it is recorded on the feed
             log.exception("polling %s failed", redact_url(state.url))
             return failed_poll(state, self.settings, f"internal error: {exc.__class__.__name__}: {exc}",
-                               owner=self.owner)
+                               kind="internal", owner=self.owner)
 
-    async def _store(self, state: FeedState, outcome: PollOutcome, summary: RunSummary) -> None:
-        poll = outcome.poll
-
+    async def _store(self, state: FeedState, poll: FeedPoll, summary: RunSummary) -> None:
         def write(session: Session) -> StoreStats:
-            stats = store.record_poll(session, poll, outcome.entries)
-            if outcome.server_wait_origin and poll.server_wait_until:
-                queue.pause_origin(session, outcome.server_wait_origin, poll.server_wait_until,
-                                   poll.error or "Retry-After", redact_url(state.url))
+            stats = store.record_poll(session, poll, merge_article)
+            origin = origin_of(state.url)
+            if poll.server_wait_until and origin:
+                queue.pause_origin(session, origin, poll.server_wait_until, poll.error or "Retry-After",
+                                   redact_url(state.url))
             return stats
 
         try:
@@ -322,11 +325,10 @@ class Worker:
         except Exception as exc:
             # Nothing of this feed's entries was written; record why on the feed and go on.
             log.exception("storing %s failed", redact_url(state.url))
-            outcome = failed_poll(state, self.settings,
-                                  f"storing failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}",
-                                  owner=self.owner)
-            failed = outcome.poll
-            await self.io.write(lambda session: store.record_poll(session, failed))
+            failed = failed_poll(state, self.settings,
+                                 f"storing failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}",
+                                 kind="internal", owner=self.owner)
+            await self.io.write(lambda session: store.record_poll(session, failed, merge_article))
             poll = failed
             stats = StoreStats()
         report = FeedReport(url=redact_url(state.url), status=poll.status,
@@ -344,7 +346,7 @@ class Worker:
         summary.articles_updated += stats.articles_updated
         summary.statements_stored += stats.statements_written
         if self.on_poll:
-            self.on_poll(report, outcome)
+            self.on_poll(report, poll)
         log.info("feed polled", extra={
             "feed": report.url, "status": poll.status, "articles_new": stats.articles_new,
             "next_check": poll.next_check_reason, "error": report.error})

@@ -1,4 +1,4 @@
-"""When to poll a feed next: a pure function of its history and the latest response.
+"""When to try again: feed polls and page fetches. Pure functions of plain values.
 
 ``plan_next_check(history, result, limits)`` returns a :class:`Schedule` with the time and a reason
 people can read (stored in ``feeds.next_check_reason``):
@@ -8,8 +8,36 @@ people can read (stored in ``feeds.next_check_reason``):
   little history gets the default interval;
 - server hints can only lengthen it, up to 7 days: RSS ``<ttl>``, ``Cache-Control: max-age``,
   ``Expires``, and ``Retry-After`` on 429 and 503 (seconds or an HTTP date; it also pauses the host);
-- errors back off by class with ±10 % jitter, capped at 24 h, and never stop a feed for good —
-  except ``410 Gone``, which disables it with the reason.
+- errors back off by class (the table below) and never stop a feed for good — except ``410 Gone``,
+  which disables it with the reason.
+
+One table, :data:`FAILURES`, says for every failure of a feed poll or a page fetch whether it is
+worth trying again and after how long; :func:`after_failure` reads it for both (the fetch errors of
+worker/fetch/errors.py only describe a failure: its ``kind`` and HTTP ``status``):
+
+============  ===========================================  ========  ==========
+class         failures (``kind`` / HTTP status)            1st wait  page retry
+============  ===========================================  ========  ==========
+rate_limited  429; 503 (a status answer)                   30 min    yes
+server        5xx                                          10 min    yes
+try_later     408 Request Timeout, 425 Too Early (RFC      30 min    yes
+              8470: replay later)
+network       timeout, dns, connect                        5 min     yes
+internal      a bug of ours (an exception in the worker)   30 min    yes
+tls           TLS handshake or certificate failure         5 min     no
+gone          410                                          —         no
+forbidden     401, 403, 451; an anti-bot challenge page    60 min    no
+not_found     404                                          60 min    no
+content       parse, too_large, encoding                   30 min    no
+other         anything else (blocked, scheme, redirects,   30 min    no
+              local, other 3xx/4xx)
+============  ===========================================  ========  ==========
+
+The delay rule is the same for both: the class's first wait, doubled per failure in a row (a
+feed's ``error_count``, a page's attempts), capped at 24 h, with ±10 % jitter; a ``Retry-After``
+on 429 or 503 replaces it (up to 7 days) and pauses the origin. A feed is always polled again
+(``gone`` disables it instead); a page is tried again while its class says so and it has had
+fewer than ``page_retry_limit`` attempts, else its feed's text is kept for good.
 """
 
 from __future__ import annotations
@@ -27,15 +55,32 @@ HINT_CAP = 7 * 24 * 3600.0
 BACKOFF_CAP = 24 * 3600.0
 JITTER = 0.10
 
-# error class -> (first wait in seconds, what to call it)
-ERROR_CLASSES: dict[str, tuple[float, str]] = {
-    "network": (5 * 60.0, "network error"),  # timeouts, DNS, refused connections, TLS
-    "server": (10 * 60.0, "server error"),  # 5xx
-    "forbidden": (60 * 60.0, "access refused"),  # 401, 403, 451, anti-bot challenge pages
-    "not_found": (60 * 60.0, "not found"),  # 404
-    "rate_limited": (30 * 60.0, "rate limited"),  # 429 / 503 without a usable Retry-After
-    "content": (30 * 60.0, "unusable content"),  # not a feed, too large, bad encoding
-    "other": (30 * 60.0, "error"),
+
+@dataclass(frozen=True)
+class FailureRule:
+    """One row of the table: what a failure is called, how long to wait after the first one, and
+    whether a page is tried again (a feed always is)."""
+
+    label: str
+    first_wait: float  # seconds; doubles with each failure in a row
+    retry: bool
+
+
+# error class -> its rule (see the module docstring; error_class() picks the row)
+FAILURES: dict[str, FailureRule] = {
+    "rate_limited": FailureRule("rate limited", 30 * 60.0, True),  # 429 / 503 without a usable Retry-After
+    "server": FailureRule("server error", 10 * 60.0, True),  # 5xx
+    "try_later": FailureRule("error", 30 * 60.0, True),  # 408, 425: the same request may be answered later
+    "network": FailureRule("network error", 5 * 60.0, True),  # timeouts, DNS, refused connections
+    "internal": FailureRule("error", 30 * 60.0, True),  # a bug of ours may not strike again
+    # A certificate is not fixed by waiting minutes: a feed backs off as from any network error,
+    # a page keeps its feed's text.
+    "tls": FailureRule("network error", 5 * 60.0, False),
+    "gone": FailureRule("gone", 0.0, False),  # 410: a feed is disabled, not backed off
+    "forbidden": FailureRule("access refused", 60 * 60.0, False),  # 401, 403, 451, anti-bot pages
+    "not_found": FailureRule("not found", 60 * 60.0, False),  # 404
+    "content": FailureRule("unusable content", 30 * 60.0, False),  # not a feed, too large, bad encoding
+    "other": FailureRule("error", 30 * 60.0, False),
 }
 
 
@@ -55,10 +100,13 @@ class FeedHistory:
 
 @dataclass(frozen=True)
 class PollResult:
+    """The decider's view of one poll's response (no feed id, nothing to store): what
+    plan_next_check needs. The poll itself goes to storage as db.records.FeedPoll."""
+
     outcome: str  # ok | not_modified | failed
     now: datetime
     http_status: int | None = None
-    error_kind: str | None = None  # FetchError.kind, or "parse"
+    error_kind: str | None = None  # FetchError.kind, or "parse", "antibot", "internal"
     headers: Mapping[str, str] | None = None  # lower-case names
     ttl_seconds: float | None = None
 
@@ -71,20 +119,57 @@ class Schedule:
     server_wait_until: datetime | None = None  # a Retry-After to honour (feed and host)
 
 
+@dataclass(frozen=True)
+class Retry:
+    """What to do after a failure: wait ``wait`` seconds (``reason`` says why); ``retry`` is the
+    table's verdict for a page; ``server_asked``: the wait is the server's Retry-After (the origin
+    pauses too)."""
+
+    wait: float
+    reason: str
+    retry: bool
+    server_asked: bool = False
+
+
+_STATUS_CLASSES = {429: "rate_limited", 408: "try_later", 425: "try_later", 410: "gone", 401: "forbidden",
+                   403: "forbidden", 451: "forbidden", 404: "not_found"}
+_KIND_CLASSES = {"antibot": "forbidden", "timeout": "network", "dns": "network", "connect": "network",
+                 "tls": "tls", "internal": "internal", "parse": "content", "too_large": "content",
+                 "encoding": "content"}
+
+
 def error_class(kind: str | None, status: int | None) -> str:
-    if status == 429 or (status == 503 and kind == "status"):
+    """The row of FAILURES for a failure of this ``kind`` (FetchError.kind, "parse", "antibot",
+    "internal") and HTTP ``status`` (None when no answer came)."""
+    if status == 503 and kind == "status":
         return "rate_limited"
     if status is not None and 500 <= status < 600:
         return "server"
-    if status in (401, 403, 451) or kind == "antibot":
-        return "forbidden"
-    if status == 404:
-        return "not_found"
-    if kind in ("timeout", "dns", "connect", "tls"):
-        return "network"
-    if kind in ("parse", "too_large", "encoding"):
-        return "content"
-    return "other"
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    return _KIND_CLASSES.get(kind or "", "other")
+
+
+def retryable(kind: str | None, status: int | None) -> bool:
+    """The table's verdict on a page that failed so: is it worth trying again?"""
+    return FAILURES[error_class(kind, status)].retry
+
+
+def after_failure(kind: str | None, status: int | None, headers: Mapping[str, str] | None, streak: int,
+                  now: datetime, rng: random.Random | None = None) -> Retry:
+    """The table's answer to the ``streak``-th failure in a row (1: the first) of a feed poll or a
+    page fetch: how long to wait and whether a page is worth trying again."""
+    rule, retry = FAILURES[error_class(kind, status)], retryable(kind, status)
+    if status in (429, 503):
+        wait = retry_after(headers, now)
+        if wait is not None:
+            wait = min(wait, HINT_CAP)
+            reason = f"server asked to wait {_human(wait)} (Retry-After, HTTP {status})"
+            return Retry(wait, reason, retry, server_asked=True)
+    wait = min(rule.first_wait * 2 ** min(streak - 1, 16), BACKOFF_CAP)
+    wait *= (rng or random.Random()).uniform(1 - JITTER, 1 + JITTER)
+    wait = min(wait, BACKOFF_CAP)
+    return Retry(wait, f"{rule.label}, failure {streak} in a row: back off {_human(wait)}", retry)
 
 
 def retry_after(headers: Mapping[str, str] | None, now: datetime) -> float | None:
@@ -175,21 +260,10 @@ def plan_next_check(history: FeedHistory, result: PollResult, limits: Limits,
 
 def _after_failure(history: FeedHistory, result: PollResult, limits: Limits, rng: random.Random) -> Schedule:
     now = result.now
-    if result.http_status == 410:
+    if error_class(result.error_kind, result.http_status) == "gone":
         return Schedule(now + timedelta(seconds=limits.max_interval), "gone (HTTP 410): feed disabled",
                         disable=True)
-    klass = error_class(result.error_kind, result.http_status)
-    if result.http_status in (429, 503):
-        wait = retry_after(result.headers, now)
-        if wait is not None:
-            wait = min(wait, HINT_CAP)
-            until = now + timedelta(seconds=wait)
-            return Schedule(until, f"server asked to wait {_human(wait)} (Retry-After, HTTP "
-                                   f"{result.http_status})", server_wait_until=until)
-    first, label = ERROR_CLASSES[klass]
-    streak = history.error_count + 1
-    wait = min(first * 2 ** min(streak - 1, 16), BACKOFF_CAP)
-    wait *= rng.uniform(1 - JITTER, 1 + JITTER)
-    wait = min(wait, BACKOFF_CAP)
-    return Schedule(now + timedelta(seconds=wait),
-                    f"{label}, failure {streak} in a row: back off {_human(wait)}")
+    retry = after_failure(result.error_kind, result.http_status, result.headers, history.error_count + 1,
+                          now, rng)
+    until = now + timedelta(seconds=retry.wait)
+    return Schedule(until, retry.reason, server_wait_until=until if retry.server_asked else None)
