@@ -27,6 +27,7 @@ from worker.pipeline.runner import FeedReport, RunSummary, Worker, add_failure
 from worker.pool import CpuPool
 from worker.progress import make_progress
 from worker.settings import Settings, load_settings, parse_duration, redact_url
+from worker.speakers import article_speakers
 from worker.statements.languages import statements_in
 
 
@@ -69,7 +70,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _open(settings: Settings, *, reading: bool = False) -> Database:
     """reading=True for commands that only read (through `Database.read()`)."""
-    return Database.open(settings.database_url, busy_timeout=settings.sqlite_busy_timeout, reading=reading)
+    return Database.open(settings.database_url, busy_timeout=settings.sqlite_busy_timeout, reading=reading,
+                         speaker_rules=article_speakers)
 
 
 def _location(text: str) -> str:
@@ -230,7 +232,7 @@ def db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
     try:
-        before, after = upgrade(engine)
+        before, after = upgrade(engine, speaker_rules=article_speakers)
     finally:
         engine.dispose()
     print(f"database {redact_url(settings.database_url)}: schema {before or 'empty'} -> {after}")
