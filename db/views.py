@@ -22,9 +22,6 @@ feed_entries) must mind them:
 
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
 VIEWS: dict[str, str] = {
     # One row per statement. The first feed of an article is the entry seen first (lowest id), as
     # `worker search` and `worker export` name it.
@@ -49,14 +46,3 @@ JOIN articles a ON a.id = e.article_id
 JOIN feeds f ON f.id = e.feed_id""",
 }
 
-
-def create_views(connection: Connection) -> None:
-    """Create the views, replacing any of the same name."""
-    for name, select in VIEWS.items():
-        connection.execute(text(f"DROP VIEW IF EXISTS {name}"))
-        connection.execute(text(f"CREATE VIEW {name} AS{select}"))
-
-
-def drop_views(connection: Connection) -> None:
-    for name in VIEWS:
-        connection.execute(text(f"DROP VIEW IF EXISTS {name}"))

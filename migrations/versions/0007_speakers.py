@@ -12,25 +12,12 @@ today's speaker rules and models, which a migration must not call.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
-
-# Migration 0006's search triggers on `statements`, frozen: SQLite's batch rebuild of the table
-# drops them. Today's db/search.py may define other triggers, for columns this revision lacks.
-SQLITE_STATEMENT_TRIGGERS = (
-    "CREATE TRIGGER statements_fts_insert AFTER INSERT ON statements BEGIN "
-    "INSERT INTO statements_fts(rowid, content) VALUES (new.id, new.content); END",
-    "CREATE TRIGGER statements_fts_delete AFTER DELETE ON statements BEGIN "
-    "INSERT INTO statements_fts(statements_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
-    "CREATE TRIGGER statements_fts_update AFTER UPDATE OF id, content ON statements "
-    "WHEN old.id IS NOT new.id OR old.content IS NOT new.content BEGIN "
-    "INSERT INTO statements_fts(statements_fts, rowid, content) VALUES ('delete', old.id, old.content); "
-    "INSERT INTO statements_fts(rowid, content) VALUES (new.id, new.content); END",
-)
 
 
 def upgrade() -> None:
@@ -70,11 +57,18 @@ def upgrade() -> None:
     _restore_search()
 
 
+def _sqlite_statement_triggers() -> list[str]:
+    """Migration 0006's search triggers on `statements`, from its frozen DDL: not today's db/search.py,
+    whose triggers may name columns this revision lacks."""
+    search = context.script.get_revision("0006").module
+    return [s for s in search.SQLITE_UP if s.startswith("CREATE TRIGGER statements_fts_")]
+
+
 def _restore_search() -> None:
     """On SQLite the batch rebuild of `statements` drops its search triggers (migration 0006): put
     them back. PostgreSQL alters the table in place and keeps its index."""
     if op.get_bind().dialect.name == "sqlite":
-        for statement in SQLITE_STATEMENT_TRIGGERS:
+        for statement in _sqlite_statement_triggers():
             op.execute(statement)
 
 
