@@ -81,8 +81,11 @@ def upgrade(engine: Engine, to: str = "head", *,
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        # Read again in the transaction: a worker that upgraded the database a moment ago has
+        # filled the speakers in already.
+        started = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(cfg, to)
-        if rules is not None:
+        if rules is not None and started == before:
             fill_speaker_ids(Session(bind=conn), rules)
     return before, after
 

@@ -388,3 +388,20 @@ def test_an_upgrade_with_no_statements_stored_needs_no_speaker_rules(db_url: str
         assert migrate.upgrade(engine) == ("0006", migrate.head_revision())
     finally:
         engine.dispose()
+
+
+def test_an_upgrade_racing_another_fills_in_speakers_once(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speakers are filled in by the upgrade that applies 0007, not by one that read the old
+    revision just before another worker upgraded the database."""
+    _database_at(db_url, "0006", OLD_STATEMENTS)
+    engine = make_engine(db_url)
+    migrate.upgrade(engine, speaker_rules=article_speakers)
+    db = Database(engine)
+    try:
+        with db.transaction() as s:
+            s.execute(text("UPDATE statements SET speaker_id = NULL WHERE speaker = 'CDC'"))
+        monkeypatch.setattr(migrate, "current_revision", lambda _engine: "0006")  # read before the other's commit
+        assert migrate.upgrade(engine, speaker_rules=article_speakers) == ("0006", migrate.head_revision())
+        assert speaker_of(db) == {**FILLED, "CDC": None}
+    finally:
+        db.close()
