@@ -46,9 +46,14 @@ do_POST
 do_PUT
 do_DELETE
 
-# kept for the tests: a heartbeat counter they wait on (worker/pipeline/leases.py) and the factory
-# that builds Settings with a few values changed (worker/settings.py)
+# prometheus-client calls a custom collector's collect() at every scrape (worker/metrics.py)
+_.collect
+
+# kept for the tests: a heartbeat counter they wait on (worker/pipeline/leases.py), the factory
+# that builds Settings with a few values changed (worker/settings.py), and the one-line description
+# of every setting (config/defaults.py; tests/test_settings.py checks each has one)
 _.beats
+_.help
 settings_with
 
 # tests: the recorded request's method (part of what the test server records), an autouse fixture,

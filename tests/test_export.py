@@ -19,7 +19,7 @@ from server import LocalServer
 
 import db.export
 from worker.cli import main
-from worker.export_commands import CSV_COLUMNS, JSONL_COLUMNS
+from worker.cli.export import CSV_COLUMNS, JSONL_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("bench_export", ROOT / "bench" / "export.py")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 from worker.health import HealthCheck, ListenError, MetricsServer, parse_addr
-from worker.metrics import Registry
 
 
 def healthy() -> tuple[bool, str]:
@@ -23,13 +23,13 @@ def healthy() -> tuple[bool, str]:
 
 
 @pytest.fixture
-def registry() -> Registry:
-    reg = Registry()
-    reg.counter("worker_polls_total", "Feed polls by outcome.", ["outcome"]).inc(outcome="ok")
+def registry() -> CollectorRegistry:
+    reg = CollectorRegistry()
+    Counter("worker_polls_total", "Feed polls by outcome.", ["outcome"], registry=reg).labels(outcome="ok").inc()
     return reg
 
 
-def running(registry: Registry, check: HealthCheck = healthy) -> Iterator[MetricsServer]:
+def running(registry: CollectorRegistry, check: HealthCheck = healthy) -> Iterator[MetricsServer]:
     server = MetricsServer("127.0.0.1:0", registry, check)
     server.start()
     try:
@@ -39,7 +39,7 @@ def running(registry: Registry, check: HealthCheck = healthy) -> Iterator[Metric
 
 
 @pytest.fixture
-def server(registry: Registry) -> Iterator[MetricsServer]:
+def server(registry: CollectorRegistry) -> Iterator[MetricsServer]:
     yield from running(registry)
 
 
@@ -47,20 +47,20 @@ def url(server: MetricsServer, path: str) -> str:
     return f"http://127.0.0.1:{server.port}{path}"
 
 
-def test_metrics_serves_the_registry(server: MetricsServer, registry: Registry) -> None:
+def test_metrics_serves_the_registry(server: MetricsServer, registry: CollectorRegistry) -> None:
     r = httpx.get(url(server, "/metrics"))
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
-    assert r.text == registry.render()
-    assert 'worker_polls_total{outcome="ok"} 1\n' in r.text
+    assert r.text == generate_latest(registry).decode()
+    assert 'worker_polls_total{outcome="ok"} 1.0\n' in r.text
 
 
-def test_metrics_are_rendered_per_scrape(server: MetricsServer, registry: Registry) -> None:
-    depth = registry.gauge("worker_depth", "depth")
+def test_metrics_are_rendered_per_scrape(server: MetricsServer, registry: CollectorRegistry) -> None:
+    depth = Gauge("worker_depth", "depth", registry=registry)
     values = iter([3.0, 5.0])
     depth.set_function(lambda: next(values))
-    assert "worker_depth 3\n" in httpx.get(url(server, "/metrics")).text
-    assert "worker_depth 5\n" in httpx.get(url(server, "/metrics?x=1")).text
+    assert "worker_depth 3.0\n" in httpx.get(url(server, "/metrics")).text
+    assert "worker_depth 5.0\n" in httpx.get(url(server, "/metrics?x=1")).text
 
 
 def test_healthz_ok(server: MetricsServer) -> None:
@@ -69,7 +69,7 @@ def test_healthz_ok(server: MetricsServer) -> None:
     assert r.headers["content-type"].startswith("text/plain")
 
 
-def test_healthz_unhealthy_gives_the_reason(registry: Registry) -> None:
+def test_healthz_unhealthy_gives_the_reason(registry: CollectorRegistry) -> None:
     state = {"ok": False}
 
     def check() -> tuple[bool, str]:
@@ -82,7 +82,7 @@ def test_healthz_unhealthy_gives_the_reason(registry: Registry) -> None:
         assert httpx.get(url(server, "/healthz")).status_code == 200
 
 
-def test_healthz_exception_is_503_with_class_name(registry: Registry, capfd: pytest.CaptureFixture[str]) -> None:
+def test_healthz_exception_is_503_with_class_name(registry: CollectorRegistry, capfd: pytest.CaptureFixture[str]) -> None:
     def check() -> tuple[bool, str]:
         raise ConnectionRefusedError("secret detail")
 
@@ -111,7 +111,7 @@ def test_no_request_log_on_stderr(server: MetricsServer, capfd: pytest.CaptureFi
     assert captured.err == "" and captured.out == ""
 
 
-def test_a_slow_health_check_does_not_block_scrapes(registry: Registry) -> None:
+def test_a_slow_health_check_does_not_block_scrapes(registry: CollectorRegistry) -> None:
     release = threading.Event()
 
     def slow() -> tuple[bool, str]:
@@ -129,7 +129,7 @@ def test_a_slow_health_check_does_not_block_scrapes(registry: Registry) -> None:
         thread.join()
 
 
-def test_stop_is_prompt_and_closes_the_port(registry: Registry) -> None:
+def test_stop_is_prompt_and_closes_the_port(registry: CollectorRegistry) -> None:
     hang = threading.Event()
 
     def stuck() -> tuple[bool, str]:
@@ -153,13 +153,13 @@ def test_stop_is_prompt_and_closes_the_port(registry: Registry) -> None:
     hang.set()
 
 
-def test_all_interfaces_address(registry: Registry) -> None:
+def test_all_interfaces_address(registry: CollectorRegistry) -> None:
     with MetricsServer(":0", registry, healthy) as server:
         assert server.host == ""
         assert httpx.get(url(server, "/healthz")).status_code == 200
 
 
-def test_start_twice_and_port_in_use(registry: Registry) -> None:
+def test_start_twice_and_port_in_use(registry: CollectorRegistry) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -178,7 +178,7 @@ def test_parse_addr() -> None:
             parse_addr(bad)
 
 
-def test_an_address_in_use_is_a_listen_error_naming_it(registry: Registry) -> None:
+def test_an_address_in_use_is_a_listen_error_naming_it(registry: CollectorRegistry) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -21,8 +21,9 @@ from sqlalchemy import text
 
 from db.database import Database
 from db.feeds import add_feed
-from worker.cli import MAX_LIMIT, main
-from worker.commands import parse_since
+from worker.cli import main
+from worker.cli.arguments import MAX_LIMIT, parse_since
+from worker.cli.statements import run_parse_jsonl
 from worker.extract import extract_article
 from worker.extract.jsonl import run_jsonl
 from worker.jsonlines import run_lines
@@ -31,7 +32,6 @@ from worker.pipeline.charset import LABELS, decode_html, text_encoding
 from worker.pipeline.runner import Worker
 from worker.pool import CpuPool
 from worker.settings import settings_with
-from worker.statement_commands import run_parse_jsonl
 
 NOT_TEXT = ["rot13", "base64", "punycode", "hex", "zlib", "uu", "bz2", "quopri", "idna", "undefined",
             "unicode_escape", "raw_unicode_escape", "utf-7", "mbcs", "x-user-defined", "bogus"]

@@ -18,7 +18,7 @@ from db.database import Database
 from db.feeds import add_feed, claim_feeds
 from db.models import Feed, PageJob
 from db.types import utcnow
-from worker.commands import _print_summary
+from worker.cli.ingest import print_summary
 from worker.pipeline import leases
 from worker.pipeline.dbio import DbIO
 from worker.pipeline.leases import Owner, format_owner, parse_owner
@@ -214,11 +214,11 @@ def test_ingest_takes_over_a_dead_workers_feeds_and_pages_and_reports_a_live_one
     states = rows(database, "SELECT url, state, lease_owner FROM page_jobs ORDER BY url")
     assert [(r["state"], r["lease_owner"]) for r in states] == [("fetched", None), ("fetched", None),
                                                                 ("pending", live)]
-    _print_summary(summary, as_json=False)
+    print_summary(summary, as_json=False)
     out = capsys.readouterr().out
     assert "pages: 1 due but left to the other live workers holding them" in out
     assert f"skipped: {http_server.url('/other')}: held by {leases.describe(live)} until " in out
-    _print_summary(summary, as_json=True)
+    print_summary(summary, as_json=True)
     assert '"pages_held_elsewhere": 1' in capsys.readouterr().out
 
 

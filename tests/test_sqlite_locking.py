@@ -21,19 +21,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 import pytest
 from cliharness import run
+from prometheus_client import generate_latest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from db.database import Database
 from db.migrate import head_revision
 from db.models import Article, Feed, FeedEntry, PageJob, Statement
-from worker import metrics
-from worker.daemon import Daemon
-from worker.daemon_commands import _gauges
+from worker.metrics import Metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 FEED = "https://valley.example/rss.xml"
@@ -139,23 +137,20 @@ def test_read_commands_work_while_a_writer_holds_the_lock(seeded: str,
 
 
 def test_metrics_gauges_read_while_a_writer_holds_the_lock(seeded: str) -> None:
-    class Stub:
-        def health(self) -> tuple[bool, str]:
-            return True, "ok"
-
+    metrics = Metrics()
     db = Database.open(seeded, busy_timeout=1)
     try:
-        _gauges(db, cast(Daemon, Stub()))
+        metrics.watch(db, lambda: (True, "ok"))
         with writer_holding_the_lock(seeded):
-            assert metrics.PAGE_QUEUE_DEPTH.value(state="pending") == 1.0
-            assert metrics.PAGE_QUEUE_DEPTH.value(state="failed") == 0.0
-            assert metrics.FEEDS_FAILING.value() == 1.0
+            started = time.monotonic()
+            scraped = generate_latest(metrics.registry).decode()
+            assert time.monotonic() - started < 1  # it did not wait for the lock
     finally:
-        metrics.PAGE_QUEUE_DEPTH.set(0, state="pending")
-        metrics.PAGE_QUEUE_DEPTH.set(0, state="failed")
-        metrics.FEEDS_FAILING.set(0)
-        metrics.UP.set(0)
         db.close()
+    assert 'worker_page_queue_depth{state="pending"} 1.0\n' in scraped
+    assert 'worker_page_queue_depth{state="failed"} 0.0\n' in scraped
+    assert "worker_feeds_failing 1.0\n" in scraped
+    assert "worker_up 1.0\n" in scraped
 
 
 def test_a_read_transaction_refuses_to_write(database: Database) -> None:

@@ -1,6 +1,6 @@
 """The daemon's HTTP endpoints for monitoring, on ``settings.metrics_addr``:
 
-- ``GET /metrics``: the registry in Prometheus text format 0.0.4;
+- ``GET /metrics``: the registry in Prometheus text format 0.0.4 (``generate_latest``);
 - ``GET /healthz``: ``200 ok`` while ``health_check()`` returns ``(True, ...)``, else ``503`` with the
   reason it gave (or the class name of the exception it raised);
 - anything else: 404. ``HEAD`` answers like ``GET`` without a body.
@@ -9,6 +9,11 @@ The server runs on daemon threads beside the asyncio loop (a scrape never waits 
 tick never waits for a scrape), writes no request log, and :meth:`MetricsServer.stop` returns
 promptly. ``addr`` is ``host:port``; ``:9100`` listens on every IPv4 interface, ``[::1]:9100`` on an
 IPv6 address, and port 0 picks a free port (see :attr:`MetricsServer.port`).
+
+This is a small server of ours around prometheus-client's ``generate_latest`` rather than the
+library's ``start_http_server``: that one answers every path with the metrics (no ``/healthz``, no
+404), refuses ``HEAD`` (405) and reports a port in use as a bare OSError. Ours keeps the paths,
+status codes and bodies the daemon has always served, and says why an address cannot be listened on.
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
+
+from prometheus_client import generate_latest
+from prometheus_client.registry import Collector
 
 from worker.metrics import CONTENT_TYPE
 from worker.settings import split_address as parse_addr
@@ -29,10 +37,6 @@ log = logging.getLogger("worker.health")
 
 HealthCheck = Callable[[], tuple[bool, str]]
 TEXT = "text/plain; charset=utf-8"
-
-
-class Renderable(Protocol):
-    def render(self) -> str: ...
 
 
 class ListenError(OSError):
@@ -56,7 +60,7 @@ class _Server(http.server.ThreadingHTTPServer):
     block_on_close = False  # stop() must not wait for a slow client or health check
 
     def __init__(self, address: tuple[str, int], handler: type[http.server.BaseHTTPRequestHandler],
-                 registry: Renderable, health_check: HealthCheck) -> None:
+                 registry: Collector, health_check: HealthCheck) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.registry = registry
@@ -78,16 +82,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/metrics":
             try:
-                body = self.server.registry.render()
+                body = generate_latest(self.server.registry)
             except Exception as exc:
                 log.exception("rendering metrics failed")
-                self._send(500, f"metrics failed: {exc.__class__.__name__}\n", TEXT)
+                self._send(500, f"metrics failed: {exc.__class__.__name__}\n".encode(), TEXT)
             else:
                 self._send(200, body, CONTENT_TYPE)
         elif path == "/healthz":
-            self._send(*self._health(), TEXT)
+            status, text = self._health()
+            self._send(status, text.encode(), TEXT)
         else:
-            self._send(404, "not found\n", TEXT)
+            self._send(404, b"not found\n", TEXT)
 
     def do_HEAD(self) -> None:
         self.do_GET()
@@ -101,8 +106,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return 200, "ok\n"
         return 503, f"{reason or 'unhealthy'}\n"
 
-    def _send(self, status: int, body: str, content_type: str) -> None:
-        data = body.encode("utf-8")
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -118,10 +122,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class MetricsServer:
     """``/metrics`` and ``/healthz`` on ``addr``; ``start()`` binds and serves, ``stop()`` ends it.
 
-    Also a context manager: ``with MetricsServer("127.0.0.1:0", REGISTRY, check) as server: ...``.
+    Also a context manager: ``with MetricsServer("127.0.0.1:0", metrics.registry, check) as server: ...``.
     """
 
-    def __init__(self, addr: str, registry: Renderable, health_check: HealthCheck) -> None:
+    def __init__(self, addr: str, registry: Collector, health_check: HealthCheck) -> None:
         self.addr = addr.strip()
         self.host, self._port = parse_addr(addr)
         self.registry = registry

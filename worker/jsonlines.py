@@ -58,6 +58,21 @@ def json_object(line: str) -> tuple[dict[str, Any] | None, str | None]:
     return record, None
 
 
+def string_fields(line: str, required: str, optional: str) -> tuple[Any, str, str | None] | dict[str, Any]:
+    """(its "id", its string ``required``, its string or null ``optional``) of the JSON object on
+    ``line``; or, when the line has no such object, the line's answer: {"id", "error"} saying why.
+    Every line task reads its input this way, so that they all answer a bad line alike."""
+    record, error = json_object(line)
+    if record is None:
+        return {"id": None, "error": error}
+    record_id, value, option = record.get("id"), record.get(required), record.get(optional)
+    if not isinstance(value, str):
+        return {"id": record_id, "error": f"missing or non-string {required!r}"}
+    if option is not None and not isinstance(option, str):
+        return {"id": record_id, "error": f"{optional!r} must be a string or null"}
+    return record_id, value, option
+
+
 def decoded_lines(lines: Iterable[str]) -> Iterator[str]:
     """The lines of a text stream read as UTF-8 from its bytes, invalid bytes replaced by U+FFFD
     (sys.stdin would raise on them or let them through as surrogates, depending on the locale);

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from worker.extract.article import extract_article
-from worker.jsonlines import json_object, run_lines
+from worker.jsonlines import run_lines, string_fields
 from worker.pool import CpuPool
 
 
@@ -38,14 +38,10 @@ def extract_line_with_statements(line: str) -> dict[str, Any]:
 
 
 def extract_line(line: str) -> dict[str, Any]:
-    record, error = json_object(line)
-    if record is None:
-        return {"id": None, "error": error}
-    record_id, url, html = record.get("id"), record.get("url"), record.get("html")
-    if not isinstance(html, str):
-        return {"id": record_id, "error": "missing or non-string 'html'"}
-    if url is not None and not isinstance(url, str):
-        return {"id": record_id, "error": "'url' must be a string or null"}
+    fields = string_fields(line, "html", "url")
+    if isinstance(fields, dict):
+        return fields
+    record_id, html, url = fields
     result = extract_article(html, url)
     return {
         "id": record_id,

@@ -1,17 +1,19 @@
 """`worker reprocess` and `worker prune`: an article's life after ingest. Parsing and exit codes
-live in worker/cli.py; the work itself in worker/pipeline/lifecycle.py."""
+live in worker/cli/__init__.py; the work itself in worker/pipeline/lifecycle.py."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+from contextlib import closing
 from datetime import UTC, datetime
 from typing import Any
 
 from db import lifecycle as db_lifecycle
 from db.records import PruneCounts
-from worker.commands import UsageError, _location, _open, _settings
-from worker.output import to_json
+from worker.cli.arguments import UsageError, feed_url, settings_for
+from worker.cli.database import open_db
+from worker.output import counted, to_json
 from worker.pipeline.lifecycle import ExtractSummary, prune, reextract_articles
 from worker.pipeline.statements import ReparseSummary
 from worker.pipeline.statements import reparse as reparse_articles
@@ -35,38 +37,31 @@ def _extract_lines(summary: ExtractSummary) -> list[str]:
 
 
 def _parse_lines(summary: ReparseSummary) -> list[str]:
-    lines = [f"re-parsed {summary.articles} articles, {summary.statements} statements "
-             f"(parser {summary.parser_version})"]
-    if summary.failed:
-        lines.append(f"  failed {summary.failed}: the parser failed; they keep their old statements (see -v)")
-    if summary.skipped:
-        lines.append(f"  skipped {summary.skipped}: changed while being parsed; ingest has parsed them")
-    return lines
+    return [f"re-parsed {summary.articles} articles, {summary.statements} statements "
+            f"(parser {summary.parser_version})",
+            *counted([
+                (summary.failed,
+                 f"  failed {summary.failed}: the parser failed; they keep their old statements (see -v)"),
+                (summary.skipped,
+                 f"  skipped {summary.skipped}: changed while being parsed; ingest has parsed them"),
+            ])]
 
 
 def reprocess(args: argparse.Namespace) -> int:
     """--extract and/or --parse (both when neither is given): extract first, so that what changed
     is parsed in that step and --parse is left with the statements of other parser versions."""
     both = not args.extract and not args.parse
-    feed_url = _location(args.feed) if args.feed else None
-    settings = _settings(args)
-    db = _open(settings)
+    feed = feed_url(args.feed) if args.feed else None
+    settings = settings_for(args)
     out: dict[str, Any] = {}
-    try:
-        progress = make_progress(quiet=args.quiet, interval=settings.progress_interval)
-        try:
-            with CpuPool.from_settings(settings) as pool:
-                if args.extract or both:
-                    out["extract"] = reextract_articles(
-                        db, pool, since=args.since, feed_url=feed_url, min_chars=settings.min_article_chars,
-                        progress=progress)
-                if args.parse or both:
-                    out["parse"] = reparse_articles(db, pool, since=args.since, feed_url=feed_url,
-                                                    progress=progress)
-        finally:
-            progress.close()
-    finally:
-        db.close()
+    with (open_db(settings) as db,
+          closing(make_progress(quiet=args.quiet, interval=settings.progress_interval)) as progress,
+          CpuPool.from_settings(settings) as pool):
+        if args.extract or both:
+            out["extract"] = reextract_articles(db, pool, since=args.since, feed_url=feed,
+                                                min_chars=settings.min_article_chars, progress=progress)
+        if args.parse or both:
+            out["parse"] = reparse_articles(db, pool, since=args.since, feed_url=feed, progress=progress)
     if args.json:
         print(to_json({k: dataclasses.asdict(v) for k, v in out.items()}))
         return 0
@@ -94,17 +89,13 @@ def _prune_line(counts: PruneCounts, cutoff: datetime, dry_run: bool) -> str:
 def prune_command(args: argparse.Namespace) -> int:
     if args.older_than is None and args.tombstones_older_than is None:
         raise UsageError("prune needs --older-than AGE (or --tombstones-older-than AGE)")
-    settings = _settings(args)
-    db = _open(settings)
+    settings = settings_for(args)
     out: dict[str, Any] = {"dry_run": args.dry_run}
     lines = []
-    try:
+    with open_db(settings) as db:
         if args.older_than is not None:
-            progress = make_progress(quiet=args.quiet, interval=settings.progress_interval)
-            try:
+            with closing(make_progress(quiet=args.quiet, interval=settings.progress_interval)) as progress:
                 counts = prune(db, args.older_than, dry_run=args.dry_run, progress=progress)
-            finally:
-                progress.close()
             out["pruned"] = dataclasses.asdict(counts)
             lines.append(_prune_line(counts, args.older_than, args.dry_run))
         if args.tombstones_older_than is not None:
@@ -116,7 +107,5 @@ def prune_command(args: argparse.Namespace) -> int:
             verb = "would forget" if args.dry_run else "forgot"
             lines.append(f"{verb} {forgotten} tombstones of articles pruned before "
                          f"{_when(args.tombstones_older_than)}: their URLs may be ingested again")
-    finally:
-        db.close()
     print(to_json(out) if args.json else "\n".join(lines))
     return 0

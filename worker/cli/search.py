@@ -25,11 +25,10 @@ from db.search import (
     search_articles,
     search_statements,
 )
-from worker.commands import UsageError, open_database, settings_of
-from worker.locations import BadLocation, feed_location
+from worker.cli.arguments import UsageError, feed_url, settings_for, speaker_filter
+from worker.cli.database import open_db
 from worker.output import to_json
 from worker.settings import redact_url
-from worker.speaker_commands import query_for
 
 MAX_TERMS = 32  # words and phrases in one query
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
@@ -128,25 +127,17 @@ def _write(rows: list[dict[str, Any]], args: argparse.Namespace, statements: boo
 
 def search(args: argparse.Namespace) -> int:
     query = parse_query(args.query)
-    speaker = query_for(_clean(args.speaker)) if args.speaker is not None else None
-    try:
-        feed_url = feed_location(_clean(args.feed)) if args.feed else None
-    except BadLocation as exc:
-        raise UsageError(str(exc)) from None
-    settings = settings_of(args)
+    speaker = speaker_filter(_clean(args.speaker)) if args.speaker is not None else None
+    feed = feed_url(_clean(args.feed)) if args.feed else None
+    settings = settings_for(args)
     limit = args.limit if args.limit is not None else settings.search_limit
     statements = args.statements or speaker is not None
-    db = open_database(settings, reading=True)
-    try:
-        with db.read() as session:
-            if statements:
-                rows = search_statements(
-                    session, query, speaker=speaker, since=args.since, feed_url=feed_url, limit=limit
-                )
-            else:
-                rows = search_articles(session, query, since=args.since, feed_url=feed_url, limit=limit)
-    finally:
-        db.close()
+    with open_db(settings, reading=True) as db, db.read() as session:
+        if statements:
+            rows = search_statements(session, query, speaker=speaker, since=args.since, feed_url=feed,
+                                     limit=limit)
+        else:
+            rows = search_articles(session, query, since=args.since, feed_url=feed, limit=limit)
     for row in rows:
         row["feed"] = redact_url(row["feed"]) if row["feed"] else None
         row["snippet"] = " ".join(row["snippet"].split())
@@ -158,12 +149,8 @@ def search(args: argparse.Namespace) -> int:
 
 
 def reindex(args: argparse.Namespace) -> int:
-    db = open_database(settings_of(args))
-    try:
-        with db.transaction() as session:
-            report = rebuild_search_index(session)
-    finally:
-        db.close()
+    with open_db(settings_for(args)) as db, db.transaction() as session:
+        report = rebuild_search_index(session)
     print(
         f"search index rebuilt: {report.articles} articles, {report.statements} statements "
         f"({report.database})"

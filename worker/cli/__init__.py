@@ -2,6 +2,10 @@
 
 Exit codes: 0 the command completed (for `ingest`: whatever single feeds did); 2 bad usage or
 configuration; 3 the database cannot be used; 1 anything unexpected (a bug: a traceback follows).
+
+What each command does is in the module of its group (feeds.py, ingest.py, statements.py, …);
+what they share is public in arguments.py (command-line values, UsageError, settings) and
+database.py (open_db), so no command module reaches into another's private names.
 """
 
 from __future__ import annotations
@@ -10,68 +14,35 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from config.defaults import VERSION
 from db.engine import DatabaseError
 from db.faults import DatabaseUnavailable, unavailable
-from worker import (
-    commands,
-    daemon_commands,
-    export_commands,
-    feed_commands,
-    lifecycle_commands,
-    search_commands,
-    speaker_commands,
-    statement_commands,
+from worker import daemon_commands  # moves into this package once its own change is merged
+from worker.cli import (
+    arguments,
+    articles,
+    export,
+    extract,
+    feeds,
+    ingest,
+    lifecycle,
+    schema,
+    search,
+    speakers,
+    statements,
 )
+from worker.cli.arguments import MAX_INTERVAL_DAYS, UsageError
 from worker.formats import FormatError
-from worker.parse.opml import clean_category
-from worker.settings import ConfigError, parse_duration
+from worker.settings import ConfigError
 
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
 
 
-# Bounds of command-line values. An interval is stored in a 32-bit column and added to dates; a
-# limit goes into SQL as a signed 64-bit integer, the most SQLite and PostgreSQL take.
-MAX_INTERVAL_DAYS = 365
-MAX_LIMIT = 2**63 - 1
-
-
 SINCE_ALL = "; an age reaching before the year 1 (say 1000000d) means all of them"
 LIMIT_HELP = "at most N rows; a number too large for the database (over 2^63-1) means all"
-
-
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= 40 else value[:40] + "…")
-
-
-def _interval(value: str) -> int:
-    try:
-        seconds = parse_duration(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc) if len(value) <= 40 else "expected a duration") from None
-    if seconds < 60:
-        raise argparse.ArgumentTypeError("an interval must be at least 1m")
-    if seconds > MAX_INTERVAL_DAYS * 86400:
-        raise argparse.ArgumentTypeError(f"an interval must be at most {MAX_INTERVAL_DAYS}d")
-    return int(seconds)
-
-
-def _positive(value: str) -> int:
-    """A whole number >= 1; one above MAX_LIMIT (more rows than any database holds) is MAX_LIMIT."""
-    text = value.strip()
-    if text.isascii() and text.isdigit() and len(text.lstrip("0")) > len(str(MAX_LIMIT)):
-        return MAX_LIMIT  # too long for int() to be asked (it refuses over 4300 digits)
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {_shown(value)}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return min(n, MAX_LIMIT)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -108,22 +79,9 @@ def _quiet(parser: argparse.ArgumentParser) -> None:
 
 
 def _stored_since(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stored-since", type=commands.parse_since, metavar="DATE", dest="stored_since",
+    parser.add_argument("--stored-since", type=arguments.parse_since, metavar="DATE", dest="stored_since",
                         help="only articles first stored (ingested) on or after this date, however old "
                         "their publication date, e.g. 7d" + SINCE_ALL)
-
-
-def _edit_interval(value: str) -> int | str:
-    """An interval, or "default" to go back to the adaptive schedule."""
-    return "default" if value.strip().lower() in ("default", "adaptive") else _interval(value)
-
-
-def _category(value: str) -> str:
-    """A category to filter by: "News" takes "News" and "News/Europe"."""
-    cleaned = clean_category(value)
-    if cleaned is None:
-        raise argparse.ArgumentTypeError("expected a category name such as News or News/Europe")
-    return cleaned
 
 
 CATEGORY_HELP = "only feeds in this category or below it (News takes News/Europe), in any case"
@@ -132,7 +90,7 @@ CATEGORY_HELP = "only feeds in this category or below it (News takes News/Europe
 def _feed_options(parser: argparse.ArgumentParser, *, edit: bool) -> None:
     clear = "; '' clears it" if edit else ""
     parser.add_argument("--title", help="the feed's title (kept over the feed's own)" + clear)
-    parser.add_argument("--interval", type=_edit_interval if edit else _interval,
+    parser.add_argument("--interval", type=arguments.edit_interval if edit else arguments.interval,
                         help=f"polling interval, e.g. 15m or 2h (from 1m to {MAX_INTERVAL_DAYS}d)"
                         + ("; 'default' goes back to the adaptive schedule" if edit else ""))
     parser.add_argument("--category", metavar="PATH",
@@ -140,36 +98,36 @@ def _feed_options(parser: argparse.ArgumentParser, *, edit: bool) -> None:
 
 
 def _feeds_parser(command: Any) -> None:
-    feeds = command("feeds", "manage the feed list").add_subparsers(
+    actions = command("feeds", "manage the feed list").add_subparsers(
         dest="feeds_command", required=True, metavar="ACTION", help="what to do with the feed list")
     add = command("add", "add a feed, or the feed(s) an HTML page names; says what it changed on a "
-                         "feed already present", feeds)
+                         "feed already present", actions)
     add.add_argument("url", metavar="URL_OR_PATH",
                      help="the feed (an http(s) URL, a path or a file:// URL), or a page naming it")
     _feed_options(add, edit=False)
     add.add_argument("--all", action="store_true", help="add every feed the page names, not only the first")
     add.add_argument("--no-check", action="store_true",
                      help="store the URL as given, without fetching it to see whether it is a feed or a page")
-    add.set_defaults(func=feed_commands.feeds_add)
-    edit = command("edit", "change a feed's title, interval or category", feeds)
+    add.set_defaults(func=feeds.feeds_add)
+    edit = command("edit", "change a feed's title, interval or category", actions)
     edit.add_argument("feed", metavar="ID_OR_URL", help="the feed's id (see feeds list) or URL")
     _feed_options(edit, edit=True)
-    edit.set_defaults(func=feed_commands.feeds_edit)
-    ls = command("list", "list feeds", feeds)
-    ls.add_argument("--category", type=_category, metavar="PATH", help=CATEGORY_HELP)
+    edit.set_defaults(func=feeds.feeds_edit)
+    ls = command("list", "list feeds", actions)
+    ls.add_argument("--category", type=arguments.category, metavar="PATH", help=CATEGORY_HELP)
     _json(ls, "print a JSON array with every column")
-    ls.set_defaults(func=feed_commands.feeds_list)
-    for name, func, what in (("enable", feed_commands.feeds_enable, "enable feeds (due at once)"),
-                             ("disable", feed_commands.feeds_disable, "disable feeds (not polled)"),
-                             ("remove", feed_commands.feeds_remove, "remove feeds (their articles stay)")):
-        act = command(name, what, feeds)
+    ls.set_defaults(func=feeds.feeds_list)
+    for name, func, what in (("enable", feeds.feeds_enable, "enable feeds (due at once)"),
+                             ("disable", feeds.feeds_disable, "disable feeds (not polled)"),
+                             ("remove", feeds.feeds_remove, "remove feeds (their articles stay)")):
+        act = command(name, what, actions)
         act.add_argument("feeds", nargs="+", metavar="ID_OR_URL", help="feed ids or URLs (or paths)")
         act.set_defaults(func=func)
-    imp = command("import", "add the feeds of an OPML file, with their categories", feeds)
+    imp = command("import", "add the feeds of an OPML file, with their categories", actions)
     imp.add_argument("file", metavar="FILE.opml", help="an OPML file listing feeds")
-    imp.set_defaults(func=feed_commands.feeds_import)
-    exp = command("export", "print the feeds as OPML, categories as nested outlines", feeds)
-    exp.set_defaults(func=feed_commands.feeds_export)
+    imp.set_defaults(func=feeds.feeds_import)
+    exp = command("export", "print the feeds as OPML, categories as nested outlines", actions)
+    exp.set_defaults(func=feeds.feeds_export)
 
 
 def _search_parser(command: Any) -> None:
@@ -180,25 +138,20 @@ def _search_parser(command: Any) -> None:
     sch.add_argument("--speaker", metavar="NAME",
                      help="statements by this speaker, under any of its names (implies --statements)")
     sch.add_argument("--feed", metavar="URL_OR_PATH", help="only articles of this feed")
-    sch.add_argument("--since", type=commands.parse_since, metavar="DATE",
+    sch.add_argument("--since", type=arguments.parse_since, metavar="DATE",
                      help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
-    sch.add_argument("--limit", type=_positive, default=None, metavar="N",
+    sch.add_argument("--limit", type=arguments.positive, default=None, metavar="N",
                      help="at most N hits, best first (default: the search_limit setting)")
     _formats(sch)
-    sch.set_defaults(func=search_commands.search)
+    sch.set_defaults(func=search.search)
     spk = command("speakers", "who is quoted most: speakers by their statements")
-    spk.add_argument("--top", type=_positive, default=None, metavar="N",
+    spk.add_argument("--top", type=arguments.positive, default=None, metavar="N",
                      help="the N speakers quoted most (default: the speakers_top setting)")
-    spk.add_argument("--since", type=commands.parse_since, metavar="DATE",
+    spk.add_argument("--since", type=arguments.parse_since, metavar="DATE",
                      help="count statements of articles published (or stored) on or after this date, "
                      "e.g. 2026-01-31 or 7d" + SINCE_ALL)
     _json(spk, "print a JSON array: id, name, type, statements, articles, aliases, last_published")
-    spk.set_defaults(func=speaker_commands.speakers)
-
-
-def _cutoff(value: str) -> datetime:
-    """A moment to compare with: a date or an age (parse_since); one before the year 1 is the first."""
-    return commands.parse_since(value) or datetime.min.replace(tzinfo=UTC)
+    spk.set_defaults(func=speakers.speakers)
 
 
 def _lifecycle_parsers(command: Any) -> None:
@@ -210,26 +163,26 @@ def _lifecycle_parsers(command: Any) -> None:
     rpr.add_argument("--parse", action="store_true",
                      help="re-parse statements found by another parser version (as `worker reparse`); "
                      "with neither option, both")
-    rpr.add_argument("--since", type=commands.parse_since, metavar="DATE",
+    rpr.add_argument("--since", type=arguments.parse_since, metavar="DATE",
                      help="only articles published (or stored) on or after this date, e.g. 30d" + SINCE_ALL)
     rpr.add_argument("--feed", metavar="URL_OR_PATH", help="only the articles of this feed")
     _json(rpr, 'print {"extract": {...}, "parse": {...}} with the counts and reasons')
     _quiet(rpr)
-    rpr.set_defaults(func=lifecycle_commands.reprocess)
+    rpr.set_defaults(func=lifecycle.reprocess)
 
     prn = command("prune", "delete old articles with their statements, feed entries, queued pages and kept "
                            "pages; their URLs are remembered so ingest does not store them again")
-    prn.add_argument("--older-than", type=_cutoff, metavar="AGE", dest="older_than",
+    prn.add_argument("--older-than", type=arguments.cutoff, metavar="AGE", dest="older_than",
                      help="articles published before this age or date (e.g. 180d or 2026-01-01); an article "
                      "without a publication date by when it was stored")
     prn.add_argument("--dry-run", action="store_true", help="only print what would be deleted")
-    prn.add_argument("--tombstones-older-than", type=_cutoff, metavar="AGE",
+    prn.add_argument("--tombstones-older-than", type=arguments.cutoff, metavar="AGE",
                      dest="tombstones_older_than",
                      help="also forget the URLs of articles pruned before this age (e.g. 365d): a feed "
                      "still listing one would then store it again")
     _json(prn, "print the counts as JSON")
     _quiet(prn)
-    prn.set_defaults(func=lifecycle_commands.prune_command)
+    prn.set_defaults(func=lifecycle.prune_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,14 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     ing = command("ingest", "poll feeds once, store new articles")
     ing.add_argument("--feed", action="append", metavar="URL_OR_PATH",
                      help="poll this feed (added if new); repeatable. Default: every enabled feed")
-    ing.add_argument("--category", type=_category, metavar="PATH",
+    ing.add_argument("--category", type=arguments.category, metavar="PATH",
                      help="poll the enabled feeds in this category or below it (not with --feed)")
     ing.add_argument("--due", action="store_true", help="only feeds whose next check has come")
     _json(ing, "print the summary as JSON")
     ing.add_argument("--force", action="store_true",
                      help="poll the named feeds even if their server asked us to wait (Retry-After)")
     _quiet(ing)
-    ing.set_defaults(func=commands.ingest)
+    ing.set_defaults(func=ingest.ingest)
 
     run = command("run", "run as a daemon: keep every feed fresh (SIGTERM stops cleanly)")
     run.set_defaults(func=daemon_commands.run)
@@ -273,33 +226,33 @@ def build_parser() -> argparse.ArgumentParser:
                      help='read {"id","url","html"} lines on stdin, write one result line each')
     ext.add_argument("--statements", action="store_true",
                      help="with --jsonl: add each page's statements to its line")
-    ext.set_defaults(func=commands.extract)
+    ext.set_defaults(func=extract.extract)
 
     arts = command("articles", "list stored articles, with their URL and feed")
     arts.add_argument("--feed", metavar="URL_OR_PATH", help="only the articles of this feed")
-    arts.add_argument("--category", type=_category, metavar="PATH",
+    arts.add_argument("--category", type=arguments.category, metavar="PATH",
                       help="from feeds in this category or below it")
-    arts.add_argument("--since", type=commands.parse_since, metavar="DATE",
+    arts.add_argument("--since", type=arguments.parse_since, metavar="DATE",
                       help="published (or stored) on or after this date, e.g. 2026-01-31 or 7d" + SINCE_ALL)
     _stored_since(arts)
-    arts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
+    arts.add_argument("--limit", type=arguments.positive, default=None, metavar="N", help=LIMIT_HELP)
     _formats(arts)
-    arts.set_defaults(func=commands.articles)
+    arts.set_defaults(func=articles.articles)
 
     prs = command("parse", "print the statements of a text as JSON (no database)")
     prs.add_argument("file", nargs="?", metavar="FILE", help="plain text (default, or '-': stdin)")
     prs.add_argument("--jsonl", action="store_true",
                      help='read {"id","text"} lines, write {"id","statements"} lines, in order')
-    prs.set_defaults(func=statement_commands.parse)
+    prs.set_defaults(func=statements.parse)
 
     rep = command("reparse", "re-parse the statements of stored articles")
-    rep.add_argument("--since", type=commands.parse_since, metavar="DATE",
+    rep.add_argument("--since", type=arguments.parse_since, metavar="DATE",
                      help="only articles published (or stored) on or after this date, e.g. 7d" + SINCE_ALL)
     rep.add_argument("--all", action="store_true",
                      help="every article, not only those parsed by another parser version")
     _json(rep, "print the summary as JSON")
     _quiet(rep)
-    rep.set_defaults(func=statement_commands.reparse)
+    rep.set_defaults(func=statements.reparse)
 
     _lifecycle_parsers(command)
 
@@ -308,16 +261,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="statements by the speaker going by NAME: any of their names, in any case, with "
                      "or without titles (\"President Trump\"); one word also matches a forename or surname")
     sts.add_argument("--article", metavar="ID_OR_URL", help="one article, by id or URL")
-    sts.add_argument("--since", type=commands.parse_since, metavar="DATE",
+    sts.add_argument("--since", type=arguments.parse_since, metavar="DATE",
                      help="articles published (or stored) on or after this date, e.g. 2026-01-31 or 7d"
                      + SINCE_ALL)
     _stored_since(sts)
-    sts.add_argument("--limit", type=_positive, default=None, metavar="N", help=LIMIT_HELP)
+    sts.add_argument("--limit", type=arguments.positive, default=None, metavar="N", help=LIMIT_HELP)
     _formats(sts)
-    sts.set_defaults(func=statement_commands.statements)
+    sts.set_defaults(func=statements.statements)
 
     xp = command("export", "stream every article with its statements (JSON lines or CSV)")
-    xp.add_argument("--since", type=commands.parse_since, metavar="DATE",
+    xp.add_argument("--since", type=arguments.parse_since, metavar="DATE",
                     help="only articles published (or stored) on or after this date, e.g. 7d" + SINCE_ALL)
     _stored_since(xp)
     xp.add_argument("--feed", metavar="URL_OR_PATH", help="only the articles of this feed")
@@ -325,18 +278,18 @@ def build_parser() -> argparse.ArgumentParser:
                     help="jsonl (default): one article per line with its statements; csv: one row per "
                     "statement with its article's columns (an article without statements: one row)")
     _quiet(xp)
-    xp.set_defaults(func=export_commands.export)
+    xp.set_defaults(func=export.export)
 
     _search_parser(command)
 
     dbp = command("db", "database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION", help="what to do with the schema")
     up = command("upgrade", "migrate the database to this version's schema", dbp)
-    up.set_defaults(func=commands.db_upgrade)
+    up.set_defaults(func=schema.db_upgrade)
     cur = command("current", "print the schema revision of the database", dbp)
-    cur.set_defaults(func=commands.db_current)
+    cur.set_defaults(func=schema.db_current)
     rei = command("reindex", "rebuild the full-text search index from the stored rows", dbp)
-    rei.set_defaults(func=search_commands.reindex)
+    rei.set_defaults(func=search.reindex)
     return p
 
 
@@ -349,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
-    except (commands.UsageError, FormatError) as exc:
+    except (UsageError, FormatError) as exc:
         print(f"worker: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:
@@ -381,7 +334,3 @@ def _unavailable(exc: DatabaseUnavailable) -> int:
     print(f"worker: database error: {exc} (nothing half-written was kept: run the command again once "
           "the database answers)", file=sys.stderr)
     return EXIT_DATABASE
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from db.articles import feed_rows
 from db.feeds import add_feed, delete_feed, edit_feed, find_feed, get_feed, set_enabled
 from db.models import Feed
-from worker.commands import UsageError, open_database, settings_of
+from worker.cli.arguments import UsageError, feed_url, settings_for
+from worker.cli.database import open_db
 from worker.locations import BadLocation, feed_location
 from worker.output import table, to_json
 from worker.parse.opml import OpmlFeed, clean_category, parse_opml, render_opml
@@ -62,16 +63,15 @@ def _find(session: Session, text: str) -> Feed | None:
     return find_feed(session, url) or find_feed(session, text)
 
 
-def read_feeds(args: argparse.Namespace, *, category: str | None = None) -> list[dict[str, Any]]:
-    """Every feed (in ``category``) with all its columns, URLs safe to print."""
-    db = open_database(settings_of(args), reading=True)
-    try:
-        with db.read() as session:
-            rows = feed_rows(session, category=category)
-    finally:
-        db.close()
-    for row in rows:
-        row["url"] = redact_url(row["url"])
+def read_feeds(args: argparse.Namespace, *, category: str | None = None, redact: bool = True
+               ) -> list[dict[str, Any]]:
+    """Every feed (in ``category``) with all its columns; with ``redact``, URLs safe to print (an
+    OPML export keeps them whole, credentials included, so that it can be imported again)."""
+    with open_db(settings_for(args), reading=True) as db, db.read() as session:
+        rows = feed_rows(session, category=category)
+    if redact:
+        for row in rows:
+            row["url"] = redact_url(row["url"])
     return rows
 
 
@@ -119,11 +119,10 @@ def _targets(found: Discovery, take_all: bool) -> tuple[list[str], list[str]]:
 def feeds_add(args: argparse.Namespace) -> int:
     if args.all and args.title is not None:
         raise UsageError("--title names one feed: leave it out with --all (feeds edit sets it later)")
-    url = feed_location_or_usage(args.url)
-    settings = settings_of(args)
+    url = feed_url(args.url)
+    settings = settings_for(args)
     values = _given(args)
-    db = open_database(settings)
-    try:
+    with open_db(settings) as db:
         with db.read() as session:
             known = get_feed(session, url) is not None
         targets, lines = [url], list[str]()
@@ -131,32 +130,19 @@ def feeds_add(args: argparse.Namespace) -> int:
             targets, lines = _targets(asyncio.run(discover(settings, url)), args.all)
         with db.transaction() as session:
             lines += [_add_one(session, target, values) for target in targets]
-    finally:
-        db.close()
     print("\n".join(sorted(lines, key=lambda line: line.startswith("not added"))))
     return 0
-
-
-def feed_location_or_usage(text: str) -> str:
-    try:
-        return feed_location(text)
-    except BadLocation as exc:
-        raise UsageError(str(exc)) from None
 
 
 def feeds_edit(args: argparse.Namespace) -> int:
     values = _given(args)
     if not values:
         raise UsageError("say what to change: --title, --interval or --category")
-    db = open_database(settings_of(args))
-    try:
-        with db.transaction() as session:
-            feed = _find(session, args.feed)
-            if feed is None:
-                raise UsageError(f"no such feed: {args.feed}")
-            line = f"edited: {redact_url(feed.url)} ({describe(edit_feed(session, feed, values))})"
-    finally:
-        db.close()
+    with open_db(settings_for(args)) as db, db.transaction() as session:
+        feed = _find(session, args.feed)
+        if feed is None:
+            raise UsageError(f"no such feed: {args.feed}")
+        line = f"edited: {redact_url(feed.url)} ({describe(edit_feed(session, feed, values))})"
     print(line)
     return 0
 
@@ -167,19 +153,15 @@ def _each(args: argparse.Namespace, act: Callable[[Session, Feed], str], verb: s
     """Apply ``act`` to every named feed (once each) in one transaction; print a line per feed."""
     lines: list[str] = []
     unknown: list[str] = []
-    db = open_database(settings_of(args))
-    try:
-        with db.transaction() as session:
-            done: set[int] = set()
-            for text in args.feeds:
-                feed = _find(session, text)
-                if feed is None:
-                    unknown.append(text.strip())
-                elif feed.id not in done:
-                    done.add(feed.id)
-                    lines.append(act(session, feed))
-    finally:
-        db.close()
+    with open_db(settings_for(args)) as db, db.transaction() as session:
+        done: set[int] = set()
+        for text in args.feeds:
+            feed = _find(session, text)
+            if feed is None:
+                unknown.append(text.strip())
+            elif feed.id not in done:
+                done.add(feed.id)
+                lines.append(act(session, feed))
     if lines:
         print("\n".join(lines))
     if unknown:
@@ -239,27 +221,18 @@ def feeds_import(args: argparse.Namespace) -> int:
         outlines = parse_opml(data)
     except ValueError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
-    db = open_database(settings_of(args))
     added = 0
-    try:
-        with db.transaction() as session:
-            for item in outlines:
-                _, new = add_feed(session, item.url, title=item.title, site_url=item.site_url,
-                                  category=item.category)
-                added += new
-    finally:
-        db.close()
+    with open_db(settings_for(args)) as db, db.transaction() as session:
+        for item in outlines:
+            _, new = add_feed(session, item.url, title=item.title, site_url=item.site_url,
+                              category=item.category)
+            added += new
     categories = len({item.category for item in outlines if item.category})
     print(f"imported {len(outlines)} feeds ({added} new) from {args.file}, in {categories} categories")
     return 0
 
 
 def feeds_export(args: argparse.Namespace) -> int:
-    db = open_database(settings_of(args), reading=True)
-    try:
-        with db.read() as session:
-            rows = feed_rows(session)
-    finally:
-        db.close()
+    rows = read_feeds(args, redact=False)
     sys.stdout.write(render_opml(OpmlFeed(r["url"], r["title"], r["site_url"], r["category"]) for r in rows))
     return 0

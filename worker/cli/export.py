@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 from db.articles import FEED_FIELDS
 from db.export import EXPORT_ARTICLE_COLUMNS, EXPORT_STATEMENT_COLUMNS, count_export, export_articles
-from worker.commands import _location, _open, _settings
+from worker.cli.arguments import feed_url, settings_for
+from worker.cli.database import open_db
 from worker.formats import RowWriter
 from worker.progress import make_progress
 
@@ -44,25 +46,21 @@ def csv_rows(article: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def export(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    feed_url = _location(args.feed) if args.feed else None
-    filters: dict[str, Any] = {"since": args.since, "stored_after": args.stored_since, "feed_url": feed_url}
+    settings = settings_for(args)
+    feed = feed_url(args.feed) if args.feed else None
+    filters: dict[str, Any] = {"since": args.since, "stored_after": args.stored_since, "feed_url": feed}
     columns = CSV_COLUMNS if args.format == "csv" else JSONL_COLUMNS
-    db = _open(settings, reading=True)
-    progress = make_progress(quiet=args.quiet, interval=settings.progress_interval)
-    try:
-        with db.read() as session:
-            progress.expect("articles", count_export(session, **filters))
-            writer = RowWriter(args.format, sys.stdout, columns)
-            for article in export_articles(session, **filters):
-                if args.format == "csv":
-                    for row in csv_rows(article):
-                        writer.write(row)
-                else:
-                    writer.write(article)
-                progress.advance("articles")
-            writer.close()
-    finally:
-        progress.close()
-        db.close()
+    with (open_db(settings, reading=True) as db,
+          closing(make_progress(quiet=args.quiet, interval=settings.progress_interval)) as progress,
+          db.read() as session):
+        progress.expect("articles", count_export(session, **filters))
+        writer = RowWriter(args.format, sys.stdout, columns)
+        for article in export_articles(session, **filters):
+            if args.format == "csv":
+                for row in csv_rows(article):
+                    writer.write(row)
+            else:
+                writer.write(article)
+            progress.advance("articles")
+        writer.close()
     return 0

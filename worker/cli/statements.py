@@ -1,7 +1,7 @@
 """`worker parse`, `worker reparse` and `worker statements`: statements from the command line.
 
 `parse` needs no database: text in, the parser's statements out as JSON (or JSON lines, which is
-what the shared scorer drives). Parsing and exit codes live in worker/cli.py.
+what the shared scorer drives). Parsing and exit codes live in worker/cli/__init__.py.
 """
 
 from __future__ import annotations
@@ -11,19 +11,20 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TextIO
 
 from db.statements import ARTICLE_FIELDS, STATEMENT_COLUMNS, list_statements
-from worker.commands import UsageError, _open, _settings, short_feed
+from worker.cli.arguments import UsageError, settings_for, speaker_filter
+from worker.cli.database import open_db
 from worker.formats import chosen_format, write_rows
-from worker.jsonlines import json_object, run_lines
-from worker.output import table, to_json
+from worker.jsonlines import decoded_lines, run_lines, string_fields
+from worker.output import counted, one_line, short_feed, table, to_json
 from worker.parse.urls import normalize_url
 from worker.pipeline.statements import reparse as reparse_articles
 from worker.pool import CpuPool
 from worker.progress import make_progress
-from worker.speaker_commands import query_for
 from worker.statements import parse_statements
 from worker.statements.languages import parses
 
@@ -52,32 +53,23 @@ def _read_text(name: str | None) -> str:
 
 
 def _input_lines(name: str | None) -> Iterable[str]:
-    if name not in (None, "-"):
-        try:
-            with open(name, encoding="utf-8", errors="replace") as handle:
-                yield from handle
-        except OSError as exc:
-            raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+    if name in (None, "-"):
+        yield from decoded_lines(sys.stdin)
         return
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:
-        yield from sys.stdin
-        return
-    for raw in buffer:
-        yield raw.decode("utf-8", errors="replace")
+    try:
+        with open(name, encoding="utf-8", errors="replace") as handle:
+            yield from handle
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
 
 
 def parse_line(line: str) -> dict[str, Any]:
     """One {"id","text"[,"language"]} line -> {"id","statements"}, or {"id","error"} when it cannot
     be read. A text in a language the parser does not read has no statements."""
-    record, error = json_object(line)
-    if record is None:
-        return {"id": None, "error": error}
-    record_id, text, language = record.get("id"), record.get("text"), record.get("language")
-    if not isinstance(text, str):
-        return {"id": record_id, "error": "missing or non-string 'text'"}
-    if language is not None and not isinstance(language, str):
-        return {"id": record_id, "error": "'language' must be a string or null"}
+    fields = string_fields(line, "text", "language")
+    if isinstance(fields, dict):
+        return fields
+    record_id, text, language = fields
     if not parses(language):
         return {"id": record_id, "statements": []}
     try:
@@ -98,7 +90,7 @@ def run_parse_jsonl(lines: Iterable[str], out: TextIO, pool: CpuPool | None = No
 
 def parse(args: argparse.Namespace) -> int:
     if args.jsonl:
-        with CpuPool.from_settings(_settings(args)) as pool:
+        with CpuPool.from_settings(settings_for(args)) as pool:
             run_parse_jsonl(_input_lines(args.file), sys.stdout, pool)
         return 0
     text = _read_text(args.file)
@@ -109,26 +101,24 @@ def parse(args: argparse.Namespace) -> int:
 # --- reparse ------------------------------------------------------------------------------------
 
 def reparse(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    db = _open(settings)
-    try:
-        progress = make_progress(quiet=args.quiet, interval=settings.progress_interval)
-        try:
-            with CpuPool.from_settings(settings) as pool:
-                summary = reparse_articles(db, pool, since=args.since, everything=args.all, progress=progress)
-        finally:
-            progress.close()
-    finally:
-        db.close()
+    settings = settings_for(args)
+    with (open_db(settings) as db,
+          closing(make_progress(quiet=args.quiet, interval=settings.progress_interval)) as progress,
+          CpuPool.from_settings(settings) as pool):
+        summary = reparse_articles(db, pool, since=args.since, everything=args.all, progress=progress)
     if args.json:
         print(to_json(dataclasses.asdict(summary)))
         return 0
-    print(f"reparsed {summary.articles} articles, {summary.statements} statements "
-          f"(parser {summary.parser_version})")
-    if summary.failed:
-        print(f"the parser failed on {summary.failed} articles; they keep their old statements (see -v)")
-    if summary.skipped:
-        print(f"{summary.skipped} articles changed while being parsed; ingest has parsed them")
+    print("\n".join([
+        f"reparsed {summary.articles} articles, {summary.statements} statements "
+        f"(parser {summary.parser_version})",
+        *counted([
+            (summary.failed,
+             f"the parser failed on {summary.failed} articles; they keep their old statements (see -v)"),
+            (summary.skipped,
+             f"{summary.skipped} articles changed while being parsed; ingest has parsed them"),
+        ]),
+    ]))
     return 0
 
 
@@ -144,28 +134,18 @@ def _article_filter(value: str | None) -> tuple[int | None, str | None]:
     return None, normalize_url(value, allow_file=True) or value
 
 
-def _one_line(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[:width - 1] + "…"
-
-
 def statements(args: argparse.Namespace) -> int:
     fmt = chosen_format(args)
     article_id, article_url = _article_filter(args.article)
-    query_for(args.speaker)  # a bad name is a usage error before the database is opened
-    db = _open(_settings(args), reading=True)
-    try:
-        with db.read() as session:
-            rows = list_statements(session, speaker=query_for(args.speaker), article_id=article_id,
-                                   article_url=article_url, since=args.since, stored_after=args.stored_since,
-                                   limit=args.limit)
-    finally:
-        db.close()
+    speaker = speaker_filter(args.speaker)  # a bad name is a usage error before the database is opened
+    with open_db(settings_for(args), reading=True) as db, db.read() as session:
+        rows = list_statements(session, speaker=speaker, article_id=article_id, article_url=article_url,
+                               since=args.since, stored_after=args.stored_since, limit=args.limit)
     if fmt is not None:
         write_rows(rows, fmt, sys.stdout, (*STATEMENT_COLUMNS, *ARTICLE_FIELDS))
     else:
         table([(r["article_id"], r["published_at"].strftime("%Y-%m-%d") if r["published_at"] else "",
-                _one_line(r["speaker"], 30), r["kind"], _one_line(r["content"], 80), short_feed(r), r["url"])
+                one_line(r["speaker"], 30), r["kind"], one_line(r["content"], 80), short_feed(r), r["url"])
                for r in rows],
               ["article", "published", "speaker", "kind", "content", "feed", "url"])
     return 0

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from db.records import SpeakerQuery
 from db.speakers import top_speakers
-from worker.commands import UsageError, _open, _settings
+from worker.cli.arguments import settings_for
+from worker.cli.database import open_db
 from worker.output import table, to_json
-from worker.speakers import speaker_query
 
 ALIASES_SHOWN = 4  # other names listed per speaker in the table (--json has them all)
-
-
-def query_for(name: str | None) -> SpeakerQuery | None:
-    """`--speaker NAME` as a lookup; a NAME with no word in it is a usage error."""
-    if name is None:
-        return None
-    query = speaker_query(name)
-    if query is None:
-        raise UsageError(f"--speaker needs a name, got {name!r}")
-    return query
 
 
 def _aliases(names: list[str]) -> str:
@@ -29,14 +18,10 @@ def _aliases(names: list[str]) -> str:
 
 
 def speakers(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_for(args)
     limit = args.top if args.top is not None else settings.speakers_top
-    db = _open(settings, reading=True)
-    try:
-        with db.read() as session:
-            rows = top_speakers(session, since=args.since, limit=limit)
-    finally:
-        db.close()
+    with open_db(settings, reading=True) as db, db.read() as session:
+        rows = top_speakers(session, since=args.since, limit=limit)
     if args.json:
         print(to_json(rows))
         return 0
