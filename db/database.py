@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db import migrate
+from db.backfill import SpeakerRules
 from db.engine import DatabaseError, make_engine, make_read_engine, read_only, session_factory
 
 
@@ -21,16 +22,17 @@ class Database:
 
     @classmethod
     def open(cls, url: str, *, busy_timeout: float = 30.0, upgrade: bool | None = None,
-             reading: bool = False) -> Database:
+             reading: bool = False, speaker_rules: SpeakerRules | None = None) -> Database:
         """Connect and check the schema. SQLite is upgraded on first use unless upgrade=False;
         PostgreSQL only when upgrade=True (`worker db upgrade`), since it is often shared.
         Checking a current schema writes nothing. reading=True is for callers that only use
-        `read()`: a SQLite file they cannot write is read all the same (see make_read_engine)."""
+        `read()`: a SQLite file they cannot write is read all the same (see make_read_engine).
+        speaker_rules: for an upgrade that fills in speakers (db/migrate.py `upgrade`)."""
         opener = make_read_engine if reading else make_engine
         engine = opener(url, busy_timeout=busy_timeout)
         auto = engine.dialect.name == "sqlite" if upgrade is None else upgrade
         try:
-            migrate.ensure_schema(engine, auto_upgrade=auto)
+            migrate.ensure_schema(engine, auto_upgrade=auto, speaker_rules=speaker_rules)
         except OperationalError as exc:
             engine.dispose()
             raise DatabaseError(f"cannot use the database: {str(exc.orig).strip()}") from exc

@@ -8,9 +8,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from db.backfill import SPEAKERS_REVISION, SpeakerRules, fill_speaker_ids
 from db.engine import DatabaseError, read_only
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -63,17 +65,62 @@ def _check_known(revision: str | None) -> None:
         )
 
 
-def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str]:
-    """Bring the schema to the newest revision (or to revision `to`); returns (before, after)."""
+def upgrade(engine: Engine, to: str = "head", *,
+            speaker_rules: SpeakerRules | None = None) -> tuple[str | None, str]:
+    """Bring the schema to the newest revision (or to revision `to`); returns (before, after).
+
+    Going past migration 0007 from before it also fills in the speakers of the statements stored so
+    far (db/backfill.py), with `speaker_rules` (worker/speakers `article_speakers`), in the same
+    transaction: after the schema reached head, since it runs today's code."""
     before = current_revision(engine)
     _check_known(before)
     if before is None and _has_foreign_tables(engine):
         raise DatabaseError("the database has tables but no worker schema version; refusing to touch it")
+    after = head_revision() if to == "head" else to
+    rules = _speaker_step(engine, before, after, speaker_rules)
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        # Read again in the transaction: a worker that upgraded the database a moment ago has
+        # filled the speakers in already.
+        started = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(cfg, to)
-    return before, head_revision() if to == "head" else to
+        if rules is not None and started == before:
+            fill_speaker_ids(Session(bind=conn), rules)
+    return before, after
+
+
+def _passes(before: str, after: str, revision: str) -> bool:
+    """Whether upgrading from `before` to `after` applies `revision`."""
+    scripts = ScriptDirectory.from_config(_config())
+    return revision in {s.revision for s in scripts.iterate_revisions(after, before)}
+
+
+def _speaker_step(engine: Engine, before: str | None, after: str,
+                  rules: SpeakerRules | None) -> SpeakerRules | None:
+    """The rules to fill in speakers with after this upgrade, None when there is nothing to fill in;
+    refuses an upgrade that would leave the statements stored so far without their speakers."""
+    if before is None or not _passes(before, after, SPEAKERS_REVISION) or not _has_statements(engine):
+        return None
+    if after != head_revision():
+        raise DatabaseError(
+            f"upgrading from {before} past {SPEAKERS_REVISION} fills in the speakers of the stored "
+            "statements with today's code, which needs the newest schema: upgrade to head, or to before "
+            f"{SPEAKERS_REVISION}"
+        )
+    if rules is None:
+        raise DatabaseError(
+            f"the database is at schema revision {before}: upgrading it fills in the speakers of the stored "
+            "statements, which needs the worker's speaker rules; run `worker db upgrade`"
+        )
+    return rules
+
+
+def _has_statements(engine: Engine) -> bool:
+    if "statements" not in inspect(engine).get_table_names():
+        return False  # before migration 0002
+    with read_only(engine).connect() as conn:
+        return conn.execute(text("SELECT 1 FROM statements LIMIT 1")).first() is not None
 
 
 def _has_foreign_tables(engine: Engine) -> bool:
@@ -81,14 +128,15 @@ def _has_foreign_tables(engine: Engine) -> bool:
     return bool(names & {"feeds", "articles", "feed_entries", "statements"})
 
 
-def ensure_schema(engine: Engine, *, auto_upgrade: bool) -> None:
-    """Make sure the schema is current: upgrade it (SQLite) or explain what to run (PostgreSQL)."""
+def ensure_schema(engine: Engine, *, auto_upgrade: bool, speaker_rules: SpeakerRules | None = None) -> None:
+    """Make sure the schema is current: upgrade it (SQLite) or explain what to run (PostgreSQL).
+    `speaker_rules` as for `upgrade`."""
     current = current_revision(engine)
     _check_known(current)
     if current == head_revision():
         return
     if auto_upgrade:
-        upgrade(engine)
+        upgrade(engine, speaker_rules=speaker_rules)
         return
     state = "has no worker schema yet" if current is None else f"is at schema revision {current}"
     raise SchemaOutdated(f"the database {state}; run `worker db upgrade` first")

@@ -1,24 +1,26 @@
 """Views for people who query the database with SQL: the joins everyone writes, written once.
 
-The same SQL on SQLite and PostgreSQL. Migration 0009 creates them (`create_views`); they are not in
-db/models.py and Alembic's comparison does not look at views.
+The same SQL on SQLite and PostgreSQL. VIEWS is what the views are at head; migration 0009 created
+them from a frozen copy of its own, since a migration must keep doing what it did whatever VIEWS
+becomes. They are not in db/models.py and Alembic's comparison does not look at views.
 
 A later migration that changes a table these views read (articles, statements, speakers, feeds,
 feed_entries) must mind them:
 - SQLite: Alembic's batch mode rebuilds a table (create a copy, drop the old one, rename the copy),
   and the rename fails while a view names the dropped table ("error in view statement_details: no
-  such table"). Call `drop_views` before the batch and `create_views` after it (after
-  db/search.py's `restore_sqlite_objects`, which such a rebuild needs as well).
+  such table"). Drop the views before the batch and create them after it (after db/search.py's
+  `restore_sqlite_objects`, which such a rebuild needs as well), from a frozen copy of the
+  definitions in force at that revision (those of the newest migration that created them), not
+  from VIEWS, which may select columns that do not exist yet.
 - PostgreSQL: a column a view selects cannot be dropped or change type while the view exists: drop
-  the views first, recreate them after (`create_views` replaces; adding columns needs nothing).
-- A migration that changes what a view selects first copies the current VIEWS into migration 0009
-  (which must keep creating what it created), then edits VIEWS here, recreates the views and, on
-  PostgreSQL, writes the comments of the new columns (db/comments.py `write_comments`)."""
+  the views first, recreate them after (adding columns needs nothing).
+- Changing what a view selects: edit VIEWS here and add a migration that recreates the views from its
+  own frozen copy of the new VIEWS (and, on PostgreSQL, writes the comments of new columns with
+  db/comments.py `write_comments`); older migrations keep their copies. tests/test_migrations.py
+  checks that a fresh upgrade creates VIEWS, and that 0009's copy equals VIEWS: point that second
+  check at the new migration."""
 
 from __future__ import annotations
-
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 VIEWS: dict[str, str] = {
     # One row per statement. The first feed of an article is the entry seen first (lowest id), as
@@ -44,14 +46,3 @@ JOIN articles a ON a.id = e.article_id
 JOIN feeds f ON f.id = e.feed_id""",
 }
 
-
-def create_views(connection: Connection) -> None:
-    """Create the views, replacing any of the same name."""
-    for name, select in VIEWS.items():
-        connection.execute(text(f"DROP VIEW IF EXISTS {name}"))
-        connection.execute(text(f"CREATE VIEW {name} AS{select}"))
-
-
-def drop_views(connection: Connection) -> None:
-    for name in VIEWS:
-        connection.execute(text(f"DROP VIEW IF EXISTS {name}"))

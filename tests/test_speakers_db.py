@@ -1,7 +1,7 @@
 """Speakers across articles on SQLite and PostgreSQL, through the CLI: one speaker for every name of a
 person, none for junk, `worker speakers` (--top, --since, --json), `worker statements --speaker` by
-any alias, ids that survive `worker reparse`, the 0007 migration's backfill, and two writers
-creating one speaker at once."""
+any alias, ids that survive `worker reparse`, the speakers an upgrade past migration 0007 fills in
+for the statements stored before it (db/backfill.py), and two writers creating one speaker at once."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,14 +23,14 @@ from sqlalchemy import text
 from db import migrate, store
 from db import speakers as db_speakers
 from db.database import Database
-from db.engine import make_engine
+from db.engine import DatabaseError, make_engine
 from db.feeds import add_feed
 from db.records import ArticleRecord, EntryRecord, FeedPoll
 from db.speakers import resolve
 from db.types import UTCDateTime
 from worker.pipeline.decide import merge_article
 from worker.pipeline.statements import with_speakers, with_statements
-from worker.speakers import speaker_ref
+from worker.speakers import article_speakers, speaker_ref
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 FILLER = (
@@ -259,13 +260,13 @@ def test_a_race_lost_on_the_alias_drops_the_new_row(database: Database) -> None:
         assert s.execute(text("SELECT count(*) FROM speakers")).scalar() == 1
 
 
-# --- the migration ------------------------------------------------------------------------------
+# --- the upgrade past migration 0007 --------------------------------------------------------------
 
-def _database_at_0005(db_url: str, statements: list[tuple[str, str, str]]) -> None:
-    """A database at revision 0005 holding articles ("url", text) and their statements
+def _database_at(db_url: str, revision: str, statements: list[tuple[str, str, str]]) -> None:
+    """A database at `revision` (0005 or 0006) holding articles ("url", text) and their statements
     (url, speaker, speaker_type), as the worker stored them before speakers existed."""
     engine = make_engine(db_url)
-    migrate.upgrade(engine, to="0005")
+    migrate.upgrade(engine, to=revision)
     articles = sa.table("articles", *[sa.column(c) for c in (
         "id", "url", "title", "text", "source", "content_hash", "extractor_version", "page_attempts",
         "statements_version")],
@@ -289,15 +290,15 @@ def _database_at_0005(db_url: str, statements: list[tuple[str, str, str]]) -> No
     engine.dispose()
 
 
-def test_the_migration_fills_in_speakers_for_stored_statements(db_url: str) -> None:
-    _database_at_0005(db_url, [
+def test_the_upgrade_fills_in_speakers_for_stored_statements(db_url: str) -> None:
+    _database_at(db_url, "0005", [
         ("https://x.test/1", "Donald J. Trump", "person"), ("https://x.test/1", "Trump", "person"),
         ("https://x.test/1", "Date", "unknown"), ("https://x.test/2", "Donald Trump", "person"),
         ("https://x.test/2", "CDC", "organisation"), ("https://x.test/3", "Walter Reed", "person"),
         ("https://x.test/3", "he", "person"),
     ])
     engine = make_engine(db_url)
-    assert migrate.upgrade(engine) == ("0005", migrate.head_revision())
+    assert migrate.upgrade(engine, speaker_rules=article_speakers) == ("0005", migrate.head_revision())
     db = Database(engine)
     try:
         assert speaker_of(db) == {
@@ -312,9 +313,9 @@ def test_the_migration_fills_in_speakers_for_stored_statements(db_url: str) -> N
 
 
 def test_the_migration_goes_down_and_up_again(db_url: str) -> None:
-    _database_at_0005(db_url, [("https://x.test/1", "Donald Trump", "person")])
+    _database_at(db_url, "0005", [("https://x.test/1", "Donald Trump", "person")])
     engine = make_engine(db_url)
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, speaker_rules=article_speakers)
     config = migrate._config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -322,9 +323,86 @@ def test_the_migration_goes_down_and_up_again(db_url: str) -> None:
     inspector = sa.inspect(engine)
     assert "speakers" not in inspector.get_table_names()
     assert "speaker_id" not in {c["name"] for c in inspector.get_columns("statements")}
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, speaker_rules=article_speakers)
     db = Database(engine)
     try:
         assert speaker_of(db) == {"Donald Trump": "Donald Trump"}
+    finally:
+        db.close()
+
+
+OLD_STATEMENTS = [("https://x.test/1", "Donald Trump", "person"), ("https://x.test/1", "Trump", "person"),
+                  ("https://x.test/2", "CDC", "organisation"), ("https://x.test/2", "he", "person")]
+FILLED = {"Donald Trump": "Donald Trump", "Trump": "Donald Trump",
+          "CDC": "Centers for Disease Control and Prevention", "he": None}
+
+
+def test_worker_db_upgrade_fills_in_a_0006_database_once(db_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    _database_at(db_url, "0006", OLD_STATEMENTS)
+    monkeypatch.setenv("WORKER_DATABASE_URL", db_url)
+    code, out, err = run(capsys, "db", "upgrade")
+    assert code == 0, err
+    assert f"schema 0006 -> {migrate.head_revision()}" in out
+    db = Database(make_engine(db_url))
+    try:
+        assert speaker_of(db) == FILLED
+        with db.transaction() as s:  # undone by hand: a second upgrade must not fill it in again
+            s.execute(text("UPDATE statements SET speaker_id = NULL WHERE speaker = 'CDC'"))
+            speakers = s.execute(text("SELECT count(*) FROM speakers")).scalar_one()
+        assert run(capsys, "db", "upgrade")[0] == 0
+        assert speaker_of(db) == {**FILLED, "CDC": None}
+        with db.transaction() as s:
+            assert s.execute(text("SELECT count(*) FROM speakers")).scalar_one() == speakers
+    finally:
+        db.close()
+
+
+def test_a_sqlite_database_upgraded_on_first_use_gets_its_speakers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db_url = f"sqlite:///{tmp_path / 'old.db'}"
+    _database_at(db_url, "0006", OLD_STATEMENTS)
+    monkeypatch.setenv("WORKER_DATABASE_URL", db_url)
+    rows = by_name(speakers_json(capsys))  # `worker speakers` opens the database: SQLite upgrades
+    assert {name: r["statements"] for name, r in rows.items()} == {
+        "Donald Trump": 2, "Centers for Disease Control and Prevention": 1}
+
+
+def test_an_upgrade_that_would_leave_stored_statements_without_speakers_is_refused(db_url: str) -> None:
+    _database_at(db_url, "0006", OLD_STATEMENTS)
+    engine = make_engine(db_url)
+    try:
+        with pytest.raises(DatabaseError, match="needs the worker's speaker rules"):
+            migrate.upgrade(engine)
+        with pytest.raises(DatabaseError, match="upgrade to head, or to before 0007"):
+            migrate.upgrade(engine, to="0008", speaker_rules=article_speakers)
+        assert migrate.current_revision(engine) == "0006"  # untouched
+        assert migrate.upgrade(engine, speaker_rules=article_speakers) == ("0006", migrate.head_revision())
+    finally:
+        engine.dispose()
+
+
+def test_an_upgrade_with_no_statements_stored_needs_no_speaker_rules(db_url: str) -> None:
+    _database_at(db_url, "0006", [])
+    engine = make_engine(db_url)
+    try:
+        assert migrate.upgrade(engine) == ("0006", migrate.head_revision())
+    finally:
+        engine.dispose()
+
+
+def test_an_upgrade_racing_another_fills_in_speakers_once(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speakers are filled in by the upgrade that applies 0007, not by one that read the old
+    revision just before another worker upgraded the database."""
+    _database_at(db_url, "0006", OLD_STATEMENTS)
+    engine = make_engine(db_url)
+    migrate.upgrade(engine, speaker_rules=article_speakers)
+    db = Database(engine)
+    try:
+        with db.transaction() as s:
+            s.execute(text("UPDATE statements SET speaker_id = NULL WHERE speaker = 'CDC'"))
+        monkeypatch.setattr(migrate, "current_revision", lambda _engine: "0006")  # read before the other's commit
+        assert migrate.upgrade(engine, speaker_rules=article_speakers) == ("0006", migrate.head_revision())
+        assert speaker_of(db) == {**FILLED, "CDC": None}
     finally:
         db.close()

@@ -27,6 +27,7 @@ from db.types import UTCDateTime
 from worker.cli import main
 from worker.pipeline.decide import merge_article
 from worker.pipeline.statements import with_statements
+from worker.speakers import article_speakers
 from worker.statements import PARSER_VERSION, Statement, parse_statements
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -245,7 +246,7 @@ def test_upgrade_keeps_old_rows_whole_and_reparse_splits_them(db_url: str, capsy
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     _old_database(db_url, SPLIT)
     start = SPLIT.index("“We know")
-    assert migrate.upgrade(make_engine(db_url)) == ("0004", migrate.head_revision())
+    assert migrate.upgrade(make_engine(db_url), speaker_rules=article_speakers) == ("0004", migrate.head_revision())
     (old,) = _rows(db_url)
     assert json.loads(old["content_spans"]) == [[start, len(SPLIT)]] and old["content"] == SPLIT[start:]
 

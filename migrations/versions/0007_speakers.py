@@ -1,24 +1,23 @@
-"""speakers and speaker_aliases; statements.speaker_id, filled in for the statements stored so far
+"""speakers and speaker_aliases; statements.speaker_id
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 02:00:00.000000
+
+The schema only: the speakers of the statements stored before this revision are filled in by
+db/migrate.py `upgrade` once the schema is at head (db/backfill.py), since matching them needs
+today's speaker rules and models, which a migration must not call.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
-from sqlalchemy.orm import Session
-
-from db.search import restore_sqlite_objects
+from alembic import context, op
 
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
-
-BACKFILL_BATCH = 500  # articles whose statements are matched to speakers per round
 
 
 def upgrade() -> None:
@@ -56,41 +55,21 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f("fk_statements_speaker_id_speakers"), "speakers",
                                     ["speaker_id"], ["id"], ondelete="SET NULL")
     _restore_search()
-    _backfill()
 
 
-def _backfill() -> None:
-    """Match the statements stored so far to speakers, by the rules new statements are stored with
-    (worker/speakers, applied by db/speakers), an article's statements together."""
-    from db.speakers import speaker_ids
-    from worker.speakers import article_speakers
-
-    session = Session(bind=op.get_bind())
-    after = 0
-    while True:
-        articles = session.execute(sa.text(
-            "SELECT id, text FROM articles WHERE id > :after AND id IN (SELECT article_id FROM statements) "
-            "ORDER BY id LIMIT :n"), {"after": after, "n": BACKFILL_BATCH}).all()
-        if not articles:
-            break
-        after = articles[-1][0]
-        for article_id, text in articles:
-            rows = session.execute(sa.text(
-                "SELECT id, speaker, speaker_type FROM statements WHERE article_id = :a "
-                "ORDER BY content_start, id"), {"a": article_id}).all()
-            refs = article_speakers([(speaker, kind) for _, speaker, kind in rows], text or "")
-            for (statement_id, _, _), speaker_id in zip(rows, speaker_ids(session, refs), strict=True):
-                if speaker_id is not None:
-                    session.execute(sa.text("UPDATE statements SET speaker_id = :s WHERE id = :i"),
-                                    {"s": speaker_id, "i": statement_id})
-    session.flush()
+def _sqlite_statement_triggers() -> list[str]:
+    """Migration 0006's search triggers on `statements`, from its frozen DDL: not today's db/search.py,
+    whose triggers may name columns this revision lacks."""
+    search = context.script.get_revision("0006").module
+    return [s for s in search.SQLITE_UP if s.startswith("CREATE TRIGGER statements_fts_")]
 
 
 def _restore_search() -> None:
     """On SQLite the batch rebuild of `statements` drops its search triggers (migration 0006): put
     them back. PostgreSQL alters the table in place and keeps its index."""
     if op.get_bind().dialect.name == "sqlite":
-        restore_sqlite_objects(op.get_bind())
+        for statement in _sqlite_statement_triggers():
+            op.execute(statement)
 
 
 def downgrade() -> None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from db.database import Database
 from db.engine import make_engine, make_read_engine
 from worker.settings import Settings
+from worker.speakers import article_speakers
 
 
 @contextmanager
@@ -19,7 +20,8 @@ def open_db(settings: Settings, *, reading: bool = False, check_schema: bool = T
     `db` commands that show or migrate it; otherwise it is checked (and SQLite upgraded) first,
     as `Database.open` does."""
     if check_schema:
-        db = Database.open(settings.database_url, busy_timeout=settings.sqlite_busy_timeout, reading=reading)
+        db = Database.open(settings.database_url, busy_timeout=settings.sqlite_busy_timeout, reading=reading,
+                           speaker_rules=article_speakers)
     else:
         opener = make_read_engine if reading else make_engine
         db = Database(opener(settings.database_url, busy_timeout=settings.sqlite_busy_timeout))
