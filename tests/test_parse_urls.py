@@ -69,6 +69,10 @@ CASES: list[tuple[str, str | None, str | None]] = [
     ("http://example.com:port/", None, None),
     ("http://exa mple.com/", None, None),
     ("HTTP://\u3000", None, None),  # IDNA maps the ideographic space to a space (found by hypothesis)
+    # the base is cleaned and checked as the URL is (found by hypothesis: "http://\x1b/0" came out)
+    ("0", "HTTP://\x1b", None),
+    ("0", "http://a.example/x\x1b", "http://a.example/0"),
+    ("0", "http://a\x1bb.example/", None),
     ("http://a\u3000b.example/", None, None),
     ("http://example.com/a\x00b", None, None),
     ("\x00http://example.com/a\x1f", None, "http://example.com/a"),

@@ -134,15 +134,16 @@ def normalize_url(url: str, base: str | None = None, *, allow_file: bool = False
     # Leading/trailing whitespace and control characters are never part of a URL, and
     # inner tabs/newlines are removed as browsers do (WHATWG URL); other inner control
     # characters make the URL invalid.
-    url = _EDGE_JUNK_RE.sub("", url)
-    url = _TAB_NEWLINE_RE.sub("", url)
-    if _CONTROL_RE.search(url):
-        return None
+    url = _TAB_NEWLINE_RE.sub("", _EDGE_JUNK_RE.sub("", url))
     if not url:
         return None
     try:
         if base is not None and base.strip():
-            url = urllib.parse.urljoin(base.strip(), url)
+            # the base is a URL too: cleaned the same way, and its control characters make the
+            # result invalid as the URL's own would (a normalised URL must normalise to itself)
+            url = urllib.parse.urljoin(_TAB_NEWLINE_RE.sub("", _EDGE_JUNK_RE.sub("", base.strip())), url)
+        if _CONTROL_RE.search(url):
+            return None
         if not _SCHEME_RE.match(url):
             return None
         parts = urllib.parse.urlsplit(url)
