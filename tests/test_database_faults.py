@@ -92,7 +92,11 @@ def test_postgresql_gone_mid_run_exits_3_and_a_rerun_completes(
             proc.kill()
             proc.wait()
     line = assert_one_line_exit_3((proc.returncode, stderr))
-    assert "not currently accepting connections" in line and "run the command again" in line
+    # Which of the two cuts the worker meets first is timing: a query in flight when its connection
+    # is terminated, or the next connection refused (both said by PostgreSQL in its own words).
+    assert ("not currently accepting connections" in line
+            or "terminating connection due to administrator command" in line), line
+    assert "run the command again" in line
     hits_at_exit = page_hits(http_server)
     time.sleep(0.5)
     assert page_hits(http_server) == hits_at_exit  # nothing went on fetching after the exit
