@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -227,7 +228,32 @@ def test_unknown_format_is_refused() -> None:
     ("https://example.org/rss?q=1", "https://example.org/rss?q=1", "https://example.org/rss?q=1"),
     ("https://medium.com/@writer/story", "https://medium.com/@writer/story", "https://medium.com/@writer/story"),
     ("http://[::1:80/x", "http://[::1:80/x", "http://[::1:80/x"),  # not a valid URL: still no exception
+    # a port is not a password, and an '@' after the host is the path's or the query's
+    ("https://example.com:8443/share?to=a@b.com", "https://example.com:8443/share?to=a@b.com",
+     "https://example.com:8443/share?to=a@b.com"),
+    ("https://example.com:8443/a@b/c", "https://example.com:8443/a@b/c", "https://example.com:8443/a@b/c"),
+    ("https://[::1]:80/a@b", "https://[::1]:80/a@b", "https://[::1]:80/a@b"),
+    ("postgresql://news:1234@db/news", "postgresql://news:***@db/news", "postgresql://***@db/news"),
 ])
 def test_one_redactor_hides_every_form_of_credentials(text: str, kept: str, hidden: str) -> None:
     assert redact(text) == kept and redact_url(text) == kept
     assert redact(text, keep_user=False) == hidden and fetch_redact(text) == hidden
+
+
+def _redaction_steps(text: str) -> int:
+    """Work the redactor does on ``text``, counted in repeats of the call that fit a fixed time."""
+    started, calls = time.perf_counter(), 0
+    while time.perf_counter() - started < 0.05:
+        redact(text)
+        calls += 1
+    return calls
+
+
+@pytest.mark.parametrize("unit", ["a://", "a://a:", "https://u:" + "p" * 40, "x://a@"])
+def test_redaction_is_linear_on_hostile_text(unit: str) -> None:
+    """Sixteen times the text may cost about sixteen times the work, not 256 times: every fetch error
+    and log line passes through the redactor, and a feed can hand it a 64 kB link of any shape (a
+    rescan from every scheme made a 64 kB URL cost seconds)."""
+    small, large = unit * (4096 // len(unit)), unit * (65536 // len(unit))
+    ratio = _redaction_steps(small) / max(1, _redaction_steps(large))
+    assert ratio < 64, f"{ratio:.0f} times the work for 16 times the text"

@@ -37,11 +37,18 @@ QUIET_LOGGERS = ("httpx", "httpcore")
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
 _BASE_KEYS = ("ts", "level", "logger", "msg", "exc")
-# scheme://user:password@ — the user name stops at ':', '/', '?', '#', '@' or whitespace; the password
-# may hold '/' and ':' (a database password often does) and never crosses whitespace; either may hold a
-# raw '@', the user-info then running to the last '@' before the host (RFC 3986), so no piece leaks.
+# scheme://user:password@ — the user name stops at ':', '/', '?', '#', '@', '[' or whitespace; the
+# password may hold '/' and ':' (a database password often does) but never '?', '#' or whitespace; either
+# may hold a raw '@', the user-info then running to the last '@' before the host (RFC 3986), so no piece
+# leaks. Digits after the ':' up to '/', '?', '#' or the end are a port, not a password: in
+# ``https://example.com:8443/share?to=a@b`` the '@' belongs to the query.
+# Linear on any text (a 64 kB hostile URL must not cost seconds; fetch errors and every log line pass
+# through here): a scheme starts only where no scheme character precedes it, the pieces are possessive
+# (each stops at a character the next piece needs, so giving some back cannot help) and bounded
+# (credentials are short: 256 characters a piece are hidden whole, a longer password shows its tail).
 _USERINFO = re.compile(
-    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<userinfo>[^\s:/?#@]*(?::[^\s@]*)?(?:@[^\s@/?#]*)*)@")
+    r"(?<![a-zA-Z0-9+.\-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]{0,31}+://)"
+    r"(?P<userinfo>[^\s:/?#@\[]{0,256}+(?::(?!\d++(?:[/?#]|$))[^\s?#@]{0,256}+)?(?:@[^\s@/?#]{0,256}+){0,8})@")
 
 
 def redact(text: str, *, keep_user: bool = True) -> str:
