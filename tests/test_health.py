@@ -140,7 +140,15 @@ def test_stop_is_prompt_and_closes_the_port(registry: CollectorRegistry) -> None
     server.start()
     port = server.port
     assert port > 0
-    client = threading.Thread(target=lambda: httpx.get(url(server, "/healthz"), timeout=15), daemon=True)
+    ended: list[object] = []
+
+    def in_flight() -> None:  # cut by the stop (a reset) or answered once the check returns
+        try:
+            ended.append(httpx.get(url(server, "/healthz"), timeout=15).status_code)
+        except httpx.TransportError as exc:
+            ended.append(exc)
+
+    client = threading.Thread(target=in_flight, daemon=True)
     client.start()
     time.sleep(0.1)  # a request is now inside the health check
     started = time.monotonic()
@@ -151,6 +159,8 @@ def test_stop_is_prompt_and_closes_the_port(registry: CollectorRegistry) -> None
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     server.stop()  # idempotent
     hang.set()
+    client.join(5)
+    assert ended, "the request in flight at the stop never ended"
 
 
 def test_all_interfaces_address(registry: CollectorRegistry) -> None:
