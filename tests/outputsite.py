@@ -74,13 +74,13 @@ def serve_site(server: LocalServer) -> tuple[str, str]:
 Run = Callable[..., tuple[int, str, str]]
 
 
-def runner(capsys: pytest.CaptureFixture[str]) -> Run:
-    return lambda *args: cliharness.run(capsys, *args)
-
-
-def environment(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> None:
-    """WORKER_* for the site and the database; the working directory a fresh one."""
+def site_cli(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path,
+             capsys: pytest.CaptureFixture[str]) -> Run:
+    """`worker ARGS` -> (exit code, stdout, stderr), with WORKER_* for the site and the database
+    and a fresh working directory."""
     use_local_site(monkeypatch, db_url, workdir=tmp_path, clean=True)
+    capsys.readouterr()
+    return lambda *args: cliharness.run(capsys, *args)
 
 
 def ingest_site(run: Run, server: LocalServer, *extra: str) -> dict[str, object]:

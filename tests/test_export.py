@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from outputsite import Run, environment, ingest_site, runner
+from outputsite import Run, ingest_site, site_cli
 from server import LocalServer
 
 import db.export
@@ -34,9 +34,7 @@ WITHOUT = 7  # every 7th article has no statements
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    environment(monkeypatch, db_url, tmp_path)
-    capsys.readouterr()
-    return runner(capsys)
+    return site_cli(monkeypatch, db_url, tmp_path, capsys)
 
 
 @pytest.fixture

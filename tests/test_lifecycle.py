@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from outputsite import Run, environment, ingest_site, runner, serve_site
+from outputsite import Run, ingest_site, serve_site, site_cli
 from server import LocalServer
 from sqlalchemy import func, select, update
 
@@ -29,9 +29,7 @@ GOOD = ("sefcovic", "mueller", "jane")  # the stories whose pages are HTML with 
 @pytest.fixture
 def site(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path,
          capsys: pytest.CaptureFixture[str]) -> Run:
-    environment(monkeypatch, db_url, tmp_path)
-    capsys.readouterr()
-    return runner(capsys)
+    return site_cli(monkeypatch, db_url, tmp_path, capsys)
 
 
 @pytest.fixture

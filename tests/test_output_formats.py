@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from outputsite import STORIES, Run, environment, ingest_site, runner
+from outputsite import STORIES, Run, ingest_site, site_cli
 from server import LocalServer
 
 from worker.cli import build_parser
@@ -23,9 +23,7 @@ from worker.formats import RowWriter, csv_cell, write_rows
 @pytest.fixture
 def run(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> Run:
-    environment(monkeypatch, db_url, tmp_path)
-    capsys.readouterr()
-    go = runner(capsys)
+    go = site_cli(monkeypatch, db_url, tmp_path, capsys)
     ingest_site(go, http_server, "--quiet")
     return go
 

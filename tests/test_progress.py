@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from outputsite import FAILING, STORIES, Run, environment, ingest_site, runner, serve_site
+from outputsite import FAILING, STORIES, Run, ingest_site, serve_site, site_cli
 from server import LocalServer
 
 from worker.pipeline.progress import NO_PROGRESS
@@ -118,9 +118,7 @@ def test_failures_are_grouped_by_reason_without_details() -> None:
 @pytest.fixture
 def run(http_server: LocalServer, monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> Run:
-    environment(monkeypatch, db_url, tmp_path)
-    capsys.readouterr()
-    return runner(capsys)
+    return site_cli(monkeypatch, db_url, tmp_path, capsys)
 
 
 def test_ingest_reports_progress_off_a_terminal_and_quiet_silences_it(
