@@ -8,14 +8,18 @@ read one is READ ONLY.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 # Execution option: the transactions of a connection carrying it only read.
 READ_ONLY = "worker_read_only"
@@ -136,3 +140,18 @@ def _unicode_lower(value: Any) -> Any:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def upsert_insert(session: Session) -> Any:
+    """The dialect's ``insert`` (PostgreSQL's or SQLite's): the one with ``on_conflict_do_…``, which
+    both spell alike; the store, queue, speakers and kept pages build their upserts with it."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+IN_CHUNK = 500  # values per IN (...) list, well under SQLite's limit on bound values
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` in runs of IN_CHUNK: one IN (...) list each."""
+    for start in range(0, len(items), IN_CHUNK):
+        yield items[start:start + IN_CHUNK]

@@ -7,20 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.articles import article_conditions
+from db.engine import chunks, upsert_insert
 from db.models import Article, ArticlePage, ArticleTombstone, FeedEntry, PageJob, Statement
 from db.records import ArticleRecord, KeptPage, PruneCounts, StoredPage
 from db.statements import write_statements
-
-_CHUNK = 500
-
-
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
 
 # --- kept pages ---------------------------------------------------------------------------------
 
@@ -28,17 +21,14 @@ def keep_page(session: Session, article_id: int, page: KeptPage, fetched_at: dat
     """Store (or replace) the article's kept page, in the caller's transaction."""
     values = {"url": page.url, "fetched_at": fetched_at, "content_type": page.content_type,
               "encoding": page.encoding, "size": page.size, "html_zlib": page.body_zlib}
-    stmt = _insert(session)(ArticlePage).values(article_id=article_id, **values)
+    stmt = upsert_insert(session)(ArticlePage).values(article_id=article_id, **values)
     session.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_=values))
-
-
-def _reprocess_conditions(feed_url: str | None, since: datetime | None) -> list[ColumnElement[bool]]:
-    return article_conditions(feed_url=feed_url, since=since)
 
 
 def count_articles(session: Session, *, feed_url: str | None = None, since: datetime | None = None) -> int:
     """How many articles pages_to_reextract goes through (for a progress display)."""
-    query = select(func.count()).select_from(Article).where(*_reprocess_conditions(feed_url, since))
+    query = select(func.count()).select_from(Article).where(
+        *article_conditions(feed_url=feed_url, since=since))
     return int(session.scalar(query) or 0)
 
 
@@ -50,7 +40,7 @@ def pages_to_reextract(session: Session, *, after_id: int = 0, feed_url: str | N
                     ArticlePage.url, ArticlePage.content_type, ArticlePage.html_zlib, ArticlePage.size,
                     ArticlePage.encoding)
              .outerjoin(ArticlePage, ArticlePage.article_id == Article.id)
-             .where(Article.id > after_id, *_reprocess_conditions(feed_url, since))
+             .where(Article.id > after_id, *article_conditions(feed_url=feed_url, since=since))
              .order_by(Article.id).limit(limit))
     out = []
     for aid, url, source, digest, language, page_url, ctype, body, size, encoding in session.execute(query):
@@ -84,10 +74,8 @@ def mark_extracted(session: Session, article_id: int, version: str, at: datetime
 
 def tombstoned(session: Session, urls: Iterable[str]) -> set[str]:
     """Which of these (normalised) URLs belonged to pruned articles."""
-    wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i:i + _CHUNK]
+    for chunk in chunks(list(dict.fromkeys(urls))):
         found.update(session.scalars(select(ArticleTombstone.url).where(ArticleTombstone.url.in_(chunk))))
     return found
 
@@ -151,6 +139,7 @@ def prune_articles(session: Session, ids: Sequence[int], now: datetime, *,
         session.execute(delete(model).where(model.article_id.in_(ids)))
     session.execute(delete(Article).where(Article.id.in_(ids)))
     if urls:
-        stmt = _insert(session)(ArticleTombstone).values([{"url": u, "pruned_at": now} for u in sorted(urls)])
+        rows = [{"url": u, "pruned_at": now} for u in sorted(urls)]
+        stmt = upsert_insert(session)(ArticleTombstone).values(rows)
         session.execute(stmt.on_conflict_do_update(index_elements=["url"], set_={"pruned_at": now}))
     return counts

@@ -15,20 +15,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, union, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db.engine import upsert_insert
 from db.models import Article, Feed, HostPause, PageJob
 from db.records import QueuedPage
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def enqueue_page(session: Session, article_id: int, feed_id: int | None, url: str, now: datetime) -> bool:
     """Queue the article's page unless it is queued already; True when a job was added."""
-    stmt = _insert(session)(PageJob).values(
+    stmt = upsert_insert(session)(PageJob).values(
         article_id=article_id, feed_id=feed_id, url=url, state="pending", attempts=0, next_attempt_at=now,
         created_at=now, updated_at=now,
     ).on_conflict_do_nothing(index_elements=["article_id"])
@@ -170,7 +166,7 @@ class Pause:
 def pause_origin(session: Session, origin: str, until: datetime, reason: str, url: str | None) -> None:
     """Nothing is fetched from ``origin`` (scheme://host:port) before ``until``. Of two pauses the
     later one is kept whole: its end, its reason and its URL."""
-    stmt = _insert(session)(HostPause).values(origin=origin, until=until, reason=reason, url=url)
+    stmt = upsert_insert(session)(HostPause).values(origin=origin, until=until, reason=reason, url=url)
     stmt = stmt.on_conflict_do_update(
         index_elements=["origin"],
         set_={"until": stmt.excluded.until, "reason": stmt.excluded.reason, "url": stmt.excluded.url},

@@ -220,15 +220,6 @@ class QueuedPage:
 
 
 @dataclass(frozen=True)
-class KnownEntry:
-    """An entry of a feed stored already, with its article."""
-
-    guid: str
-    article_id: int
-    source: str  # the article's: 'page' or 'feed'
-
-
-@dataclass(frozen=True)
 class KeptPage:
     """A fetched page to keep with its article (`keep_html`): the body compressed with zlib
     (``encoding`` says so) and the Content-Type it came with, which decoding it again needs."""

@@ -15,7 +15,7 @@ user wrote: whatever was typed, it cannot be an FTS5 or tsquery syntax error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.articles import published_since
+from db.engine import chunks
 from db.models import Article, Feed, FeedEntry, Statement
 from db.records import SpeakerQuery
 from db.speakers import speaker_matches
@@ -185,14 +186,6 @@ STATEMENT_HIT_COLUMNS = (
     "feed",
     "snippet",
 )
-CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on bound values
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
@@ -217,7 +210,7 @@ def _filtered(
 def _first_feeds(session: Session, article_ids: Iterable[int]) -> dict[int, str]:
     """Per article, the URL of the first feed (by id) that listed it."""
     feeds: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(article_ids))):
+    for chunk in chunks(sorted(set(article_ids))):
         rows = session.execute(
             select(FeedEntry.article_id, Feed.url)
             .join(Feed)
@@ -238,7 +231,7 @@ def _sqlite_snippets(
         literal_column(fts), column, SNIPPET_START, SNIPPET_END, SNIPPET_GAP, SNIPPET_WORDS
     )
     found: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = (
             select(rowid, snippet)
             .select_from(source)
@@ -254,7 +247,7 @@ def _pg_snippets(
     indexed = func.left(document, literal_column(str(INDEXED_CHARS)))
     headline = func.ts_headline(_ts_config(), indexed, tsquery, literal(HEADLINE_OPTIONS))
     found: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = session.execute(select(id_column, headline).where(id_column.in_(chunk)))
         found.update((int(i), s) for i, s in rows)
     return found
@@ -296,7 +289,7 @@ def search_articles(
     else:
         snippets = _pg_snippets(session, Article.id, Article.text, tsquery, ids)
     articles: dict[int, tuple[str, str | None, datetime | None]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = session.execute(
             select(Article.id, Article.url, Article.title, Article.published_at).where(Article.id.in_(chunk))
         )
@@ -358,7 +351,7 @@ def search_statements(
     else:
         snippets = _pg_snippets(session, Statement.id, Statement.content, tsquery, ids)
     rows: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found = session.execute(
             select(
                 Statement.id,

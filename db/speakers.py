@@ -16,18 +16,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, distinct, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.articles import published_since
+from db.engine import upsert_insert
 from db.models import Article, Speaker, SpeakerAlias, Statement
 from db.records import SpeakerQuery, SpeakerRef
 
 
 def _insert_alias(session: Session, speaker_id: int, alias: str, normalised: str) -> bool:
     """Give the speaker this alias unless another holds it; True when it was added."""
-    upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = upsert(SpeakerAlias).values(speaker_id=speaker_id, alias=alias, normalised=normalised)
+    values = {"speaker_id": speaker_id, "alias": alias, "normalised": normalised}
+    stmt = upsert_insert(session)(SpeakerAlias).values(**values)
     stmt = stmt.on_conflict_do_nothing(index_elements=["normalised"])
     return session.execute(stmt.returning(SpeakerAlias.id)).scalar() is not None
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
+from db.engine import chunks, upsert_insert
 from db.feeds import get_feed
 from db.lifecycle import keep_page
 from db.models import Article, Feed, FeedEntry
@@ -19,7 +19,6 @@ from db.records import (
     ArticleWrite,
     FeedPoll,
     KeptPage,
-    KnownEntry,
     Merge,
     StoredArticle,
     StoreStats,
@@ -27,25 +26,13 @@ from db.records import (
 from db.statements import write_statements
 from db.types import utcnow
 
-_CHUNK = 500
 
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]
-
-
-def known_entries(session: Session, feed_id: int, guids: Iterable[str]) -> dict[str, KnownEntry]:
-    """The entries of this feed already stored, by guid, with their article's state."""
-    found: dict[str, KnownEntry] = {}
-    for chunk in _chunks(list(dict.fromkeys(guids))):
-        rows = session.execute(
-            select(FeedEntry.guid, Article.id, Article.source)
-            .join(Article, Article.id == FeedEntry.article_id)
-            .where(FeedEntry.feed_id == feed_id, FeedEntry.guid.in_(chunk))
-        )
-        for guid, article_id, source in rows:
-            found[guid] = KnownEntry(guid, article_id, source)
+def known_guids(session: Session, feed_id: int, guids: Iterable[str]) -> set[str]:
+    """The guids among ``guids`` of entries of this feed stored already (the planner skips them)."""
+    found: set[str] = set()
+    for chunk in chunks(list(dict.fromkeys(guids))):
+        found.update(session.scalars(
+            select(FeedEntry.guid).where(FeedEntry.feed_id == feed_id, FeedEntry.guid.in_(chunk))))
     return found
 
 
@@ -53,7 +40,7 @@ def articles_by_link(session: Session, links: Iterable[str]) -> dict[str, int]:
     """Stored article ids for these normalised links: as an article URL or as any feed's entry link."""
     wanted = list(dict.fromkeys(links))
     found: dict[str, int] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for url, article_id in session.execute(select(Article.url, Article.id).where(Article.url.in_(chunk))):
             found[url] = article_id
         rest = [link for link in chunk if link not in found]
@@ -70,10 +57,12 @@ def articles_by_link(session: Session, links: Iterable[str]) -> dict[str, int]:
 def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any],
                               conflict: list[str]) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, on SQLite and PostgreSQL alike."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    stmt = upsert_insert(session)(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
     return session.execute(stmt.returning(table.c.id)).scalar()
+
+
+_MERGED_COLUMNS = (Article.title, Article.author, Article.published_at, Article.language, Article.summary,
+                   Article.source, Article.content_hash, Article.statements_version)
 
 
 def _stored(article: Article) -> StoredArticle:
@@ -195,7 +184,9 @@ def record_poll(session: Session, poll: FeedPoll, merge: Merge) -> StoreStats:
             article_id = _store_article(session, entry.article, None, merge, stats)
         elif entry.article_id is not None:
             article_id = entry.article_id
-            linked = session.get(Article, article_id) if entry.published_at is not None else None
+            # what the merge rule reads, not the text: a date from a second feed is all that can come
+            linked = (session.get(Article, article_id, options=[load_only(*_MERGED_COLUMNS)])
+                      if entry.published_at is not None else None)
             if linked is not None:  # a second feed may know the date the first did not
                 write = merge(_stored(linked), {"published_at": entry.published_at}, own=False)
                 _apply(session, linked, write, None, stats)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from db import store
@@ -16,6 +16,7 @@ from db.database import Database
 from db.engine import DatabaseError
 from db.feeds import add_feed, claim_feeds, delete_feed, get_feed
 from db.migrate import SchemaOutdated, SchemaTooNew
+from db.models import Article, FeedEntry
 from db.records import ArticleRecord, EntryRecord, FeedPoll, StoreStats
 from worker.pipeline.decide import merge_article
 
@@ -73,16 +74,24 @@ def test_same_canonical_url_in_one_poll_is_one_article(database: Database) -> No
     assert count(database, "articles") == 1 and count(database, "feed_entries") == 2
 
 
+def entry_article(session: Session, feed_id: int, guid: str) -> tuple[int, str]:
+    """The id and source of the article a stored entry of this feed links to."""
+    row = session.execute(select(Article.id, Article.source).join(FeedEntry, FeedEntry.article_id == Article.id)
+                          .where(FeedEntry.feed_id == feed_id, FeedEntry.guid == guid)).one()
+    return row[0], row[1]
+
+
 def test_feed_text_is_upgraded_in_place_by_the_page(database: Database) -> None:
     f1 = new_feed(database, "https://a.test/rss")
     with database.transaction() as s:
         provisional = article("https://x.test/a", source="feed", text_="short")
         record(s, poll(f1), [EntryRecord("g1", "https://x.test/a", provisional)])
     with database.transaction() as s:
-        known = store.known_entries(s, f1, ["g1"])["g1"]
-        assert known.source == "feed"
+        assert store.known_guids(s, f1, ["g1", "g2"]) == {"g1"}
+        article_id, source = entry_article(s, f1, "g1")
+        assert source == "feed"
         stats = store.store_page(s, article("https://x.test/canonical", text_="full page text"),
-                                 known.article_id, merge_article)
+                                 article_id, merge_article)
     assert stats.articles_updated == 1 and stats.articles_new == 0 and count(database, "feed_entries") == 1
     with database.transaction() as s:
         rows = list_articles(s)
@@ -97,7 +106,7 @@ def test_upgrade_onto_an_existing_canonical_folds_the_provisional_article(databa
         record(s, poll(f2), [EntryRecord("h1", "https://y.test/p",
                                                     article("https://y.test/p", source="feed"))])
     with database.transaction() as s:
-        provisional = store.known_entries(s, f2, ["h1"])["h1"].article_id
+        provisional, _ = entry_article(s, f2, "h1")
         store.store_page(s, article("https://x.test/c"), provisional, merge_article)
     assert count(database, "articles") == 1 and count(database, "feed_entries") == 2
 

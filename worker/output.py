@@ -3,21 +3,16 @@ or CSV; worker/progress.py shows progress)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any, TextIO
 
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
+from worker.formats import json_text
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:
-    return json.dumps(value, default=_default, ensure_ascii=False, indent=indent)
+    """``value`` as JSON for people (indented), written as the --json/--jsonl listings write it."""
+    return json_text(value, indent=indent)
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO | None = None) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from db.records import EntryRecord, FeedPoll, FeedState, KnownEntry
+from db.records import EntryRecord, FeedPoll, FeedState
 from db.types import utcnow
 from worker.fetch import BadStatus, Fetcher, FetchError
 from worker.parse.feed import FeedParseError, ParsedFeed, parse_feed
@@ -28,10 +28,10 @@ from worker.settings import Settings
 _ANTIBOT = re.compile(rb"(?i)cf-chl|challenge-platform|just a moment\.\.\.|attention required|captcha|"
                       rb"datadome|ddos protection|access denied.{0,80}reference")
 
-# Reads what storage knows: feed id, guids, links -> (known entries by guid, stored article ids by
+# Reads what storage knows: feed id, guids, links -> (guids stored from this feed, stored article ids by
 # link, tombstoned URLs)
 StateReader = Callable[[int, list[str], list[str]],
-                       Awaitable[tuple[dict[str, KnownEntry], dict[str, int], set[str]]]]
+                       Awaitable[tuple[set[str], dict[str, int], set[str]]]]
 
 
 def local_root_of(feed_url: str) -> Path | None:
@@ -123,7 +123,7 @@ async def _collect_entries(parsed: ParsedFeed, state: FeedState, settings: Setti
     entries = list(parsed.entries)
     links = [e.link for e in entries if e.link]
     known, stored_links, pruned = await read_state(state.id, [e.guid for e in entries], links)
-    plan = plan_entries(entries, known.keys(), stored_links, tombstoned=pruned)
+    plan = plan_entries(entries, known, stored_links, tombstoned=pruned)
     out = [EntryRecord(entry.guid, entry.link, article_id=article_id, published_at=entry.published_at)
            for entry, article_id in plan.link_existing]
     for entry in plan.feed_only:

@@ -18,7 +18,7 @@ from db import lifecycle, queue, store
 from db.database import Database
 from db.engine import DatabaseError
 from db.feeds import release_feed
-from db.records import FeedPoll, FeedState, KnownEntry, StoreStats
+from db.records import FeedPoll, FeedState, StoreStats
 from db.types import utcnow
 from worker.fetch import Fetcher, Stopped
 from worker.parse.urls import origin_of
@@ -170,10 +170,10 @@ class Worker:
             self._io = None
 
     async def _read_state(self, feed_id: int, guids: list[str],
-                          links: list[str]) -> tuple[dict[str, KnownEntry], dict[str, int], set[str]]:
+                          links: list[str]) -> tuple[set[str], dict[str, int], set[str]]:
         urls = links + guids  # an entry without a link is stored under its guid
         return await self.io.transaction(lambda session: (
-            store.known_entries(session, feed_id, guids), store.articles_by_link(session, links),
+            store.known_guids(session, feed_id, guids), store.articles_by_link(session, links),
             lifecycle.tombstoned(session, urls)))
 
     async def ingest(self, *, feed_urls: Sequence[str] | None = None, due_only: bool = False,

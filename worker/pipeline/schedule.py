@@ -54,6 +54,7 @@ from itertools import pairwise
 HINT_CAP = 7 * 24 * 3600.0
 BACKOFF_CAP = 24 * 3600.0
 JITTER = 0.10
+_JITTER = random.Random()  # the jitter's source when a caller (a test) brings none: one, not one a call
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def after_failure(kind: str | None, status: int | None, headers: Mapping[str, st
             reason = f"server asked to wait {_human(wait)} (Retry-After, HTTP {status})"
             return Retry(wait, reason, retry, server_asked=True)
     wait = min(rule.first_wait * 2 ** min(streak - 1, 16), BACKOFF_CAP)
-    wait *= (rng or random.Random()).uniform(1 - JITTER, 1 + JITTER)
+    wait *= (rng or _JITTER).uniform(1 - JITTER, 1 + JITTER)
     wait = min(wait, BACKOFF_CAP)
     return Retry(wait, f"{rule.label}, failure {streak} in a row: back off {_human(wait)}", retry)
 
@@ -243,7 +244,7 @@ def plan_next_check(history: FeedHistory, result: PollResult, limits: Limits,
                     rng: random.Random | None = None) -> Schedule:
     now = result.now
     if result.outcome == "failed":
-        return _after_failure(history, result, limits, rng or random.Random())
+        return _after_failure(history, result, limits, rng or _JITTER)
     interval, reason = base_interval(history, limits, now)
     hints = []
     if result.ttl_seconds:
